@@ -1,0 +1,45 @@
+# The two commands of the README: `make run` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test models check-models lint unit functional e2e clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[local,dev]'
+	touch $(STAMP)
+
+## Start the local stack: embedded moto server, resources from template.yaml, gateway on :3000.
+run: $(STAMP)
+	$(BIN)/shop run
+
+## Every check and every test tier.
+test: $(STAMP) check-models lint
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+## Regenerate domain/models.py from openapi.yaml.
+models: $(STAMP)
+	$(BIN)/datamodel-codegen
+
+## Fail when the committed models differ from what openapi.yaml generates.
+check-models: $(STAMP)
+	$(BIN)/datamodel-codegen --output $(VENV)/models.check.py 2>/dev/null
+	@diff -u domain/models.py $(VENV)/models.check.py \
+	  || (echo "domain/models.py drifted from openapi.yaml: run 'make models' and commit" && exit 1)
+
+lint: $(STAMP)
+	$(BIN)/openapi-spec-validator openapi.yaml
+	$(BIN)/cfn-lint template.yaml
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit
+functional: $(STAMP)
+	$(BIN)/python -m pytest tests/functional
+e2e: $(STAMP)
+	$(BIN)/python -m pytest tests/e2e
+
+clean:
+	rm -rf $(VENV) .pytest_cache

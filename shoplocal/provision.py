@@ -1,0 +1,85 @@
+"""Provision the stateful resources of template.yaml on the moto server, through its CloudFormation."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from shoplocal.template import Template
+
+
+@dataclass(frozen=True)
+class Stack:
+    name: str
+    physical_ids: dict[str, str]
+    parameters: dict[str, str]
+    outputs: dict[str, str]
+
+    def resolve(self, value: Any) -> str:
+        """A template value (a literal or a Ref) as the functions' environment sees it."""
+        if isinstance(value, dict) and "Ref" in value:
+            name = value["Ref"]
+            if name in self.parameters:
+                return self.parameters[name]
+            return self.physical_ids[name]
+        if isinstance(value, (dict, list)):
+            raise ValueError(f"the local stack resolves only literals and Ref in environments: {value!r}")
+        return str(value)
+
+
+def local_parameters(template: Template) -> dict[str, str]:
+    """Parameter values for the local stack: defaults, and fresh random values for secrets."""
+    values = {}
+    for name, spec in template.parameters.items():
+        if "Default" in spec:
+            values[name] = str(spec["Default"])
+        elif spec.get("NoEcho"):
+            values[name] = secrets.token_urlsafe(48)
+        else:
+            raise ValueError(f"template parameter {name} has no default and no local value")
+    return values
+
+
+def provision(endpoint_url: str, template: Template | None = None, stack_name: str = "shop") -> Stack:
+    template = template or Template()
+    session = boto3.session.Session()
+    cloudformation = session.client("cloudformation", endpoint_url=endpoint_url)
+    parameters = local_parameters(template)
+    cloudformation.create_stack(
+        StackName=stack_name,
+        TemplateBody=json.dumps(template.data_template()),
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+    )
+    resources = cloudformation.describe_stack_resources(StackName=stack_name)["StackResources"]
+    failed = [r for r in resources if r["ResourceStatus"] != "CREATE_COMPLETE"]
+    if failed:
+        raise RuntimeError(f"local stack resources failed to create: {failed}")
+    physical_ids = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources}
+    _apply_what_moto_skips(session, endpoint_url, template, physical_ids)
+    description = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in description.get("Outputs", [])}
+    return Stack(stack_name, physical_ids, parameters, outputs)
+
+
+def _apply_what_moto_skips(session, endpoint_url: str, template: Template, physical_ids: dict[str, str]) -> None:
+    """moto's CloudFormation ignores a table's TimeToLiveSpecification; set it through the API."""
+    dynamodb = session.client("dynamodb", endpoint_url=endpoint_url)
+    for logical_id, resource in template.resources.items():
+        ttl = resource.get("Properties", {}).get("TimeToLiveSpecification")
+        if resource["Type"] == "AWS::DynamoDB::Table" and ttl and ttl.get("Enabled"):
+            dynamodb.update_time_to_live(
+                TableName=physical_ids[logical_id],
+                TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True},
+            )
+
+
+def function_environment(template: Template, stack: Stack, logical_id: str) -> dict[str, str]:
+    """The environment template.yaml gives one function, resolved against the local stack."""
+    function = template.functions()[logical_id]
+    env = {name: stack.resolve(value) for name, value in function.environment.items()}
+    env["AWS_LAMBDA_FUNCTION_NAME"] = logical_id
+    return env
