@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 
@@ -25,6 +26,8 @@ class Emulator:
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
 
     def start(self) -> "Emulator":
+        # moto's werkzeug logs every request; the local stack prints its own summary instead.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server.start()
         return self
 

@@ -1,0 +1,155 @@
+"""Client access patterns: create, get, replace, delete, list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+from datamodel import keys
+from datamodel.base import GSI1_KEY
+from datamodel.entities import ClientRecord, EmailGuard
+from datamodel.errors import (
+    ClientHasOpenOrdersError,
+    ClientNotFoundError,
+    EmailTakenError,
+    StaleVersionError,
+)
+from datamodel.paging import Page, paginate
+from datamodel.transaction import ConditionsFailedError, Transaction
+from domain.clock import now_rfc3339
+from domain.ids import new_id
+
+# Optimistic writes retry this often when another writer moved the version in between.
+_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class ClientFields:
+    """The mutable fields of a client, as created or fully replaced."""
+
+    name: str
+    email: str
+    credit_limit: int
+    currency: str
+    document: str | None = None
+
+
+def create(fields: ClientFields) -> ClientRecord:
+    """Profile and email guard in one transaction: the email is taken by exactly one client."""
+    client_id = new_id()
+    now = now_rfc3339()
+    record = ClientRecord(
+        keys.client_pk(client_id),
+        keys.PROFILE,
+        client_id=client_id,
+        gsi1pk=keys.CLIENTS,
+        gsi1sk=keys.client_listing_sk(now, client_id),
+        created_at=now,
+        updated_at=now,
+        version=1,
+        open_orders=0,
+        **_values(fields),
+    )
+    guard = EmailGuard(keys.email_pk(fields.email), keys.EMAIL_SK, client_id=client_id)
+    transaction = Transaction()
+    transaction.put("profile", record, condition=ClientRecord.pk.does_not_exist())
+    transaction.put("email", guard, condition=EmailGuard.pk.does_not_exist())
+    try:
+        transaction.commit()
+    except ConditionsFailedError as error:
+        if "email" in error.names:
+            raise EmailTakenError(fields.email) from error
+        raise
+    return record
+
+
+def get(client_id: str) -> ClientRecord:
+    try:
+        return ClientRecord.get(keys.client_pk(client_id), keys.PROFILE)
+    except ClientRecord.DoesNotExist as error:
+        raise ClientNotFoundError(client_id) from error
+
+
+def replace(client_id: str, fields: ClientFields, expected_versions: frozenset[int] | None = None) -> ClientRecord:
+    """Full replace of the mutable fields. With `expected_versions` (If-Match) a stale version is refused;
+    without it the write still never lands on a version it did not read, and retries instead."""
+    for _ in range(_ATTEMPTS):
+        current = get(client_id)
+        if expected_versions is not None and current.version not in expected_versions:
+            raise StaleVersionError(client_id)
+        email_moves = fields.email.lower() != current.email.lower()
+        values = _values(fields) | {"updated_at": now_rfc3339(), "version": current.version + 1}
+        actions = [
+            getattr(ClientRecord, name).set(value) if value is not None else getattr(ClientRecord, name).remove()
+            for name, value in values.items()
+        ]
+        transaction = Transaction()
+        transaction.update("profile", current, actions, condition=ClientRecord.version == current.version)
+        if email_moves:
+            transaction.delete(
+                "old email",
+                EmailGuard(keys.email_pk(current.email), keys.EMAIL_SK),
+                condition=EmailGuard.client_id == client_id,
+            )
+            transaction.put(
+                "new email",
+                EmailGuard(keys.email_pk(fields.email), keys.EMAIL_SK, client_id=client_id),
+                condition=EmailGuard.pk.does_not_exist(),
+            )
+        try:
+            transaction.commit()
+        except ConditionsFailedError as error:
+            if "new email" in error.names:
+                raise EmailTakenError(fields.email) from error
+            if expected_versions is not None:
+                get(client_id)  # gone → 404 rather than 412
+                raise StaleVersionError(client_id) from error
+            continue
+        for name, value in values.items():
+            setattr(current, name, value)
+        return current
+    raise StaleVersionError(client_id)
+
+
+def delete(client_id: str) -> None:
+    """Profile and email guard go in one transaction, refused while orders are open."""
+    for _ in range(_ATTEMPTS):
+        current = get(client_id)
+        if current.open_orders:
+            raise ClientHasOpenOrdersError(client_id)
+        transaction = Transaction()
+        transaction.delete(
+            "profile",
+            current,
+            condition=(ClientRecord.version == current.version) & (ClientRecord.open_orders == 0),
+        )
+        transaction.delete(
+            "email",
+            EmailGuard(keys.email_pk(current.email), keys.EMAIL_SK),
+            condition=EmailGuard.client_id == client_id,
+        )
+        try:
+            transaction.commit()
+        except ConditionsFailedError:
+            continue  # changed meanwhile: read again and decide again
+        return
+    raise ClientHasOpenOrdersError(client_id)
+
+
+def page(limit: int, cursor: str | None = None) -> Page[ClientRecord]:
+    """All clients, oldest first."""
+
+    def query(**kwargs):
+        return ClientRecord.gsi1.query(keys.CLIENTS, **kwargs)
+
+    return paginate(query, "clients", GSI1_KEY, limit, cursor)
+
+
+def _values(fields: ClientFields) -> dict[str, object]:
+    return {
+        "name": fields.name,
+        "email": fields.email,
+        "document": fields.document,
+        "credit_limit": fields.credit_limit,
+        "currency": fields.currency,
+    }

@@ -1,0 +1,71 @@
+"""One PynamoDB subclass per entity of the single table (see datamodel.keys for the layout)."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+
+from datamodel.base import TableItem
+
+
+class ClientRecord(TableItem, discriminator="Client"):
+    client_id = UnicodeAttribute(attr_name="clientId")
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    document = UnicodeAttribute(null=True)
+    credit_limit = NumberAttribute(attr_name="creditLimit")
+    currency = UnicodeAttribute()
+    created_at = UnicodeAttribute(attr_name="createdAt")
+    updated_at = UnicodeAttribute(attr_name="updatedAt")
+    # Bumped by every profile write; the API's ETag.
+    version = NumberAttribute(default=1)
+    # Orders not yet terminal: kept by the same transactions that move orders, so a delete can be
+    # refused by a condition instead of a racy query.
+    open_orders = NumberAttribute(default=0, attr_name="openOrders")
+
+
+class EmailGuard(TableItem, discriminator="EmailGuard"):
+    """Makes an email unique: written and deleted in the same transaction as the profile."""
+
+    client_id = UnicodeAttribute(attr_name="clientId")
+
+
+class LineItem(MapAttribute):
+    sku = UnicodeAttribute()
+    description = UnicodeAttribute()
+    quantity = NumberAttribute()
+    unit_price = NumberAttribute(attr_name="unitPrice")
+
+
+class OrderRecord(TableItem, discriminator="Order"):
+    order_id = UnicodeAttribute(attr_name="orderId")
+    client_id = UnicodeAttribute(attr_name="clientId")
+    status = UnicodeAttribute()
+    items = ListAttribute(of=LineItem)
+    total = NumberAttribute()
+    currency = UnicodeAttribute()
+    created_at = UnicodeAttribute(attr_name="createdAt")
+    updated_at = UnicodeAttribute(attr_name="updatedAt")
+    rejection_reason = UnicodeAttribute(null=True, attr_name="rejectionReason")
+    approved_at = UnicodeAttribute(null=True, attr_name="approvedAt")
+    invoice_id = UnicodeAttribute(null=True, attr_name="invoiceId")
+
+
+class InvoiceRecord(TableItem, discriminator="Invoice"):
+    invoice_id = UnicodeAttribute(attr_name="invoiceId")
+    order_id = UnicodeAttribute(attr_name="orderId")
+    client_id = UnicodeAttribute(attr_name="clientId")
+    total = NumberAttribute()
+    currency = UnicodeAttribute()
+    issued_at = UnicodeAttribute(attr_name="issuedAt")
+    s3_key = UnicodeAttribute(attr_name="s3Key")
+
+
+class InvoiceCounter(TableItem, discriminator="InvoiceCounter"):
+    """The last invoice number issued in one UTC year; moved only by a conditional increment."""
+
+    value = NumberAttribute(default=0)

@@ -1,0 +1,37 @@
+"""What the data layer refuses. Handlers map each to an HTTP status once."""
+
+
+class DataError(Exception):
+    """Base of every refusal the data layer raises."""
+
+
+class NotFoundError(DataError):
+    pass
+
+
+class ClientNotFoundError(NotFoundError):
+    pass
+
+
+class OrderNotFoundError(NotFoundError):
+    pass
+
+
+class InvoiceNotFoundError(NotFoundError):
+    pass
+
+
+class EmailTakenError(DataError):
+    """Another client already uses this email (compared case-insensitively)."""
+
+
+class ClientHasOpenOrdersError(DataError):
+    """The client still has orders that are not yet terminal."""
+
+
+class StaleVersionError(DataError):
+    """The caller's `If-Match` names a version that is no longer current."""
+
+
+class InvalidCursorError(DataError):
+    """A pagination cursor that this table did not issue for this listing."""

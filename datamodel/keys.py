@@ -1,0 +1,64 @@
+"""Every key string of the single table, and nothing else: the only module that knows them.
+
+| entity          | PK                   | SK                 | GSI1PK / GSI1SK                            | GSI2PK / GSI2SK (sparse)      |
+|-----------------|----------------------|--------------------|--------------------------------------------|-------------------------------|
+| Client          | CLIENT#<clientId>    | #PROFILE           | CLIENTS / <createdAt>#<clientId>           |                               |
+| Email guard     | EMAIL#<lower email>  | #EMAIL             |                                            |                               |
+| Order           | CLIENT#<clientId>    | ORDER#<orderId>    | CLIENT#<clientId> / STATUS#<status>#<id>   | OPEN#<shard> / <updatedAt>#id |
+| Invoice index   | CLIENT#<clientId>    | INVOICE#<invoiceId>|                                            |                               |
+| Invoice counter | COUNTER#INVOICE      | <year>             |                                            |                               |
+
+One Query on CLIENT#<id> returns the profile, orders and invoices together; each access pattern is a key
+condition (`begins_with` on a sort key), never a filter that discards items.
+"""
+
+CLIENTS = "CLIENTS"
+PROFILE = "#PROFILE"
+EMAIL_SK = "#EMAIL"
+ORDER_PREFIX = "ORDER#"
+INVOICE_PREFIX = "INVOICE#"
+STATUS_PREFIX = "STATUS#"
+INVOICE_COUNTER = "COUNTER#INVOICE"
+OPEN_SHARDS = 4
+
+
+def client_pk(client_id: str) -> str:
+    return f"CLIENT#{client_id}"
+
+
+def email_pk(email: str) -> str:
+    """Emails are unique case-insensitively: the guard's key is the lowercased address."""
+    return f"EMAIL#{email.lower()}"
+
+
+def client_listing_sk(created_at: str, client_id: str) -> str:
+    return f"{created_at}#{client_id}"
+
+
+def order_sk(order_id: str) -> str:
+    return f"{ORDER_PREFIX}{order_id}"
+
+
+def order_status_sk(status: str, order_id: str) -> str:
+    return f"{STATUS_PREFIX}{status}#{order_id}"
+
+
+def status_prefix(status: str) -> str:
+    return f"{STATUS_PREFIX}{status}#"
+
+
+def open_order_pk(order_id: str) -> str:
+    """Spread open orders over a few partitions, chosen by the id's last character (random bits)."""
+    return f"OPEN#{ord(order_id[-1]) % OPEN_SHARDS}"
+
+
+def open_order_sk(updated_at: str, order_id: str) -> str:
+    return f"{updated_at}#{order_id}"
+
+
+def invoice_sk(invoice_id: str) -> str:
+    return f"{INVOICE_PREFIX}{invoice_id}"
+
+
+def counter_sk(year: int) -> str:
+    return f"{year:04d}"

@@ -1,0 +1,72 @@
+"""RFC 9457 problem responses, and the one table mapping domain errors to HTTP."""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+
+from aws_lambda_powertools.event_handler import Response
+
+from datamodel import errors
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class RequestError(Exception):
+    """A request the handler refuses before reaching the data layer."""
+
+    status = HTTPStatus.BAD_REQUEST
+
+
+class UnsupportedMediaTypeError(RequestError):
+    status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+
+
+class UnknownQueryParameterError(RequestError):
+    pass
+
+
+# Domain refusal -> (status, problem type slug). The detail never echoes personal data.
+STATUS_OF: dict[type[Exception], tuple[HTTPStatus, str]] = {
+    errors.ClientNotFoundError: (HTTPStatus.NOT_FOUND, "client-not-found"),
+    errors.OrderNotFoundError: (HTTPStatus.NOT_FOUND, "order-not-found"),
+    errors.InvoiceNotFoundError: (HTTPStatus.NOT_FOUND, "invoice-not-found"),
+    errors.EmailTakenError: (HTTPStatus.CONFLICT, "email-taken"),
+    errors.ClientHasOpenOrdersError: (HTTPStatus.CONFLICT, "client-has-open-orders"),
+    errors.StaleVersionError: (HTTPStatus.PRECONDITION_FAILED, "stale-version"),
+    errors.InvalidCursorError: (HTTPStatus.BAD_REQUEST, "invalid-cursor"),
+}
+
+DETAIL_OF: dict[type[Exception], str] = {
+    errors.ClientNotFoundError: "No client has this id.",
+    errors.OrderNotFoundError: "The client has no order with this id.",
+    errors.InvoiceNotFoundError: "The client has no invoice with this id.",
+    errors.EmailTakenError: "Another client already uses this email address.",
+    errors.ClientHasOpenOrdersError: "The client has orders that are not yet invoiced or rejected.",
+    errors.StaleVersionError: "If-Match does not match the current ETag; read the client again.",
+    errors.InvalidCursorError: "The cursor is not one this listing issued.",
+}
+
+
+def problem(status: HTTPStatus, detail: str, slug: str | None = None, headers: dict[str, str] | None = None) -> Response:
+    body = {
+        "type": f"urn:shop:problem:{slug}" if slug else "about:blank",
+        "title": status.phrase,
+        "status": int(status),
+        "detail": detail,
+    }
+    return Response(status_code=int(status), content_type=PROBLEM_JSON, body=json.dumps(body), headers=headers)
+
+
+def for_domain_error(error: Exception) -> Response:
+    status, slug = STATUS_OF[type(error)]
+    return problem(status, DETAIL_OF[type(error)], slug)
+
+
+def describe_validation_errors(validation_errors: list[dict]) -> str:
+    """`body.email: String should match pattern` — locations and messages, never the input values."""
+    parts = []
+    for error in validation_errors:
+        where = ".".join(str(part) for part in error.get("loc", ()))
+        parts.append(f"{where}: {error.get('msg') or error.get('type')}")
+    return "; ".join(parts)[:1000]

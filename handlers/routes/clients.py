@@ -1,0 +1,105 @@
+"""Client routes: parse, call the data layer, shape the response."""
+
+from __future__ import annotations
+
+import re
+from http import HTTPStatus
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from datamodel import clients
+from datamodel.clients import ClientFields
+from datamodel.entities import ClientRecord
+from datamodel.errors import StaleVersionError
+from domain.ids import CURSOR_PATTERN, ULID_PATTERN
+from domain.models import Client, ClientInput, ClientPage
+from handlers.api import allow_query
+
+router = Router()
+
+ClientId = Annotated[str, Path(pattern=ULID_PATTERN)]
+_ENTITY_TAG = re.compile(r'^"(\d{1,18})"$')
+
+
+@router.post("/clients", middlewares=[allow_query()])
+def create_client(body: ClientInput):
+    record = clients.create(_fields(body))
+    location = f"{router.current_event.request_context.path.rstrip('/')}/{record.client_id}"
+    return _client_response(record, HTTPStatus.CREATED, {"Location": location})
+
+
+@router.get("/clients", middlewares=[allow_query("limit", "cursor")])
+def list_clients(
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(min_length=1, max_length=1024, pattern=CURSOR_PATTERN)] = None,
+):
+    page = clients.page(limit, cursor)
+    body = ClientPage(items=[client_view(r) for r in page.items], next_cursor=page.next_cursor)
+    return Response(HTTPStatus.OK, "application/json", body.model_dump_json(by_alias=True, exclude_none=True))
+
+
+@router.get("/clients/<client_id>", middlewares=[allow_query()])
+def get_client(client_id: ClientId):
+    return _client_response(clients.get(client_id), HTTPStatus.OK)
+
+
+@router.put("/clients/<client_id>", middlewares=[allow_query()])
+def replace_client(client_id: ClientId, body: ClientInput):
+    expected = if_match_versions(router.current_event.headers.get("if-match"))
+    return _client_response(clients.replace(client_id, _fields(body), expected), HTTPStatus.OK)
+
+
+@router.delete("/clients/<client_id>", middlewares=[allow_query()])
+def delete_client(client_id: ClientId):
+    clients.delete(client_id)
+    return Response(HTTPStatus.NO_CONTENT)
+
+
+def if_match_versions(header: str | None) -> frozenset[int] | None:
+    """Versions an `If-Match` accepts; None when any current version will do (absent or `*`).
+    Weak or foreign tags can never match a strong ETag, so they leave an empty set: 412."""
+    if header is None or header.strip() == "*":
+        return None
+    versions = set()
+    for tag in header.split(","):
+        match = _ENTITY_TAG.match(tag.strip())
+        if match:
+            versions.add(int(match.group(1)))
+    if not versions:
+        raise StaleVersionError("If-Match names no version of this resource")
+    return frozenset(versions)
+
+
+def etag(record: ClientRecord) -> str:
+    return f'"{record.version}"'
+
+
+def client_view(record: ClientRecord) -> Client:
+    return Client(
+        client_id=record.client_id,
+        name=record.name,
+        email=record.email,
+        document=record.document,
+        credit_limit=int(record.credit_limit),
+        currency=record.currency,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+    )
+
+
+def _fields(body: ClientInput) -> ClientFields:
+    return ClientFields(
+        name=body.name,
+        email=body.email,
+        document=body.document,
+        credit_limit=body.credit_limit,
+        currency=body.currency,
+    )
+
+
+def _client_response(record: ClientRecord, status: HTTPStatus, headers: dict[str, str] | None = None) -> Response:
+    body = client_view(record).model_dump_json(by_alias=True, exclude_none=True)
+    return Response(status, "application/json", body, headers={"ETag": etag(record), **(headers or {})})

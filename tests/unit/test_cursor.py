@@ -1,0 +1,57 @@
+import base64
+
+import pytest
+
+from datamodel import cursor
+from datamodel.base import GSI1_KEY, PRIMARY_KEY
+from datamodel.errors import InvalidCursorError
+
+LAST_KEY = {
+    "PK": {"S": "CLIENT#01ABC"},
+    "SK": {"S": "#PROFILE"},
+    "GSI1PK": {"S": "CLIENTS"},
+    "GSI1SK": {"S": "2026-01-01T00:00:00.000Z#01ABC"},
+}
+
+
+def test_cursor_round_trips_the_last_evaluated_key():
+    token = cursor.encode("clients", LAST_KEY)
+    assert cursor.decode("clients", token, GSI1_KEY) == LAST_KEY
+
+
+def test_cursor_is_url_safe_and_opaque():
+    token = cursor.encode("clients", LAST_KEY)
+    assert set(token) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+    assert "CLIENT#" not in token
+
+
+def test_no_last_key_means_no_next_cursor():
+    assert cursor.encode("clients", None) is None
+    assert cursor.encode("clients", {}) is None
+    assert cursor.decode("clients", None, GSI1_KEY) is None
+
+
+def test_cursor_from_another_listing_is_refused():
+    token = cursor.encode("orders:01ABC", LAST_KEY)
+    with pytest.raises(InvalidCursorError):
+        cursor.decode("orders:01XYZ", token, GSI1_KEY)
+
+
+def test_tampered_cursor_is_refused():
+    raw = bytearray(base64.urlsafe_b64decode(cursor.encode("clients", LAST_KEY) + "=="))
+    raw[-3] ^= 0x01
+    tampered = base64.urlsafe_b64encode(bytes(raw)).rstrip(b"=").decode()
+    with pytest.raises(InvalidCursorError):
+        cursor.decode("clients", tampered, GSI1_KEY)
+
+
+@pytest.mark.parametrize("garbage", ["abc", "A", "-" * 40, "@@@", "eyJQSyI6IkEifQ"])
+def test_garbled_cursor_is_refused(garbage):
+    with pytest.raises(InvalidCursorError):
+        cursor.decode("clients", garbage, GSI1_KEY)
+
+
+def test_cursor_holding_other_key_attributes_is_refused():
+    token = cursor.encode("clients", LAST_KEY)
+    with pytest.raises(InvalidCursorError):
+        cursor.decode("clients", token, PRIMARY_KEY)
