@@ -35,3 +35,11 @@ class StaleVersionError(DataError):
 
 class InvalidCursorError(DataError):
     """A pagination cursor that this table did not issue for this listing."""
+
+
+class IdempotencyKeyReusedError(DataError):
+    """The `Idempotency-Key` was used before with a different payload."""
+
+
+class CurrencyMismatchError(DataError):
+    """The order's currency is not the client's."""

@@ -7,6 +7,7 @@
 | Order           | CLIENT#<clientId>    | ORDER#<orderId>    | CLIENT#<clientId> / STATUS#<status>#<id>   | OPEN#<shard> / <updatedAt>#id |
 | Invoice index   | CLIENT#<clientId>    | INVOICE#<invoiceId>|                                            |                               |
 | Invoice counter | COUNTER#INVOICE      | <year>             |                                            |                               |
+| Order request   | CLIENT#<clientId>    | REQUEST#<idem. key>|                                            |                               |
 
 One Query on CLIENT#<id> returns the profile, orders and invoices together; each access pattern is a key
 condition (`begins_with` on a sort key), never a filter that discards items.
@@ -17,6 +18,7 @@ PROFILE = "#PROFILE"
 EMAIL_SK = "#EMAIL"
 ORDER_PREFIX = "ORDER#"
 INVOICE_PREFIX = "INVOICE#"
+REQUEST_PREFIX = "REQUEST#"
 STATUS_PREFIX = "STATUS#"
 INVOICE_COUNTER = "COUNTER#INVOICE"
 OPEN_SHARDS = 4
@@ -58,6 +60,10 @@ def open_order_sk(updated_at: str, order_id: str) -> str:
 
 def invoice_sk(invoice_id: str) -> str:
     return f"{INVOICE_PREFIX}{invoice_id}"
+
+
+def order_request_sk(idempotency_key: str) -> str:
+    return f"{REQUEST_PREFIX}{idempotency_key}"
 
 
 def counter_sk(year: int) -> str:

@@ -8,3 +8,4 @@ CURSOR_PATTERN = "^[A-Za-z0-9_-]+$"
 
 def new_id() -> str:
     return str(ULID())
+IDEMPOTENCY_KEY_PATTERN = "^[A-Za-z0-9_-]+$"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
 
 from aws_lambda_powertools import Logger
@@ -12,6 +13,8 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
+
+from pydantic import BaseModel
 
 from datamodel.errors import DataError
 from handlers import problems
@@ -83,3 +86,15 @@ def create_app(*routers: Router) -> APIGatewayRestResolver:
         return problems.problem(HTTPStatus.INTERNAL_SERVER_ERROR, "An unexpected error occurred.")
 
     return app
+
+
+def json_response(status: HTTPStatus, model: BaseModel, headers: dict[str, str] | None = None) -> Response:
+    """A contract model as JSON; absent optional fields are omitted, not `null`."""
+    return Response(status, "application/json", model.model_dump_json(by_alias=True, exclude_none=True), headers=headers)
+
+
+def page_response(items: list[BaseModel], next_cursor: str | None) -> Response:
+    """A Page: `nextCursor` is required, so it stays even when null."""
+    body = {"items": [item.model_dump(mode="json", by_alias=True, exclude_none=True) for item in items]}
+    body["nextCursor"] = next_cursor
+    return Response(HTTPStatus.OK, "application/json", json.dumps(body))

@@ -35,6 +35,8 @@ STATUS_OF: dict[type[Exception], tuple[HTTPStatus, str]] = {
     errors.ClientHasOpenOrdersError: (HTTPStatus.CONFLICT, "client-has-open-orders"),
     errors.StaleVersionError: (HTTPStatus.PRECONDITION_FAILED, "stale-version"),
     errors.InvalidCursorError: (HTTPStatus.BAD_REQUEST, "invalid-cursor"),
+    errors.CurrencyMismatchError: (HTTPStatus.BAD_REQUEST, "currency-mismatch"),
+    errors.IdempotencyKeyReusedError: (HTTPStatus.UNPROCESSABLE_ENTITY, "idempotency-key-reused"),
 }
 
 DETAIL_OF: dict[type[Exception], str] = {
@@ -45,6 +47,8 @@ DETAIL_OF: dict[type[Exception], str] = {
     errors.ClientHasOpenOrdersError: "The client has orders that are not yet invoiced or rejected.",
     errors.StaleVersionError: "If-Match does not match the current ETag; read the client again.",
     errors.InvalidCursorError: "The cursor is not one this listing issued.",
+    errors.CurrencyMismatchError: "The order's currency must be the client's currency.",
+    errors.IdempotencyKeyReusedError: "This Idempotency-Key was already used with a different payload.",
 }
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 
-from moto.server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import make_server
 
 REGION = "us-east-1"
 
@@ -17,22 +19,48 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class SerializedDynamoDB:
+    """WSGI wrapper that runs one DynamoDB request at a time.
+
+    moto checks a condition and then writes without a lock, so two concurrent conditional writes can both
+    pass: DynamoDB never allows that, and the invoice counter's gaplessness depends on it. Other services
+    stay concurrent (an SQS long poll must not block the table).
+    """
+
+    def __init__(self, app) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+            with self._lock:
+                return list(self._app(environ, start_response))
+        return self._app(environ, start_response)
+
+
 class Emulator:
     """A moto server in a background thread of this process."""
 
     def __init__(self, port: int | None = None) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self._server = None
+        self._thread: threading.Thread | None = None
 
     def start(self) -> "Emulator":
         # moto's werkzeug logs every request; the local stack prints its own summary instead.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._server.start()
+        app = SerializedDynamoDB(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server("127.0.0.1", self.port, app, threaded=True, request_handler=MotoRequestHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
+        self._thread.start()
         return self
 
     def stop(self) -> None:
-        self._server.stop()
+        if self._server is not None:
+            self._server.shutdown()
+            self._thread.join()
+            self._server = None
 
     def environ(self) -> dict[str, str]:
         """Variables that point boto3 (and so PynamoDB and Powertools) at this server."""

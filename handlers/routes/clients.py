@@ -15,8 +15,8 @@ from datamodel.clients import ClientFields
 from datamodel.entities import ClientRecord
 from datamodel.errors import StaleVersionError
 from domain.ids import CURSOR_PATTERN, ULID_PATTERN
-from domain.models import Client, ClientInput, ClientPage
-from handlers.api import allow_query
+from domain.models import Client, ClientInput
+from handlers.api import allow_query, json_response, page_response
 
 router = Router()
 
@@ -37,8 +37,7 @@ def list_clients(
     cursor: Annotated[str | None, Query(min_length=1, max_length=1024, pattern=CURSOR_PATTERN)] = None,
 ):
     page = clients.page(limit, cursor)
-    body = ClientPage(items=[client_view(r) for r in page.items], next_cursor=page.next_cursor)
-    return Response(HTTPStatus.OK, "application/json", body.model_dump_json(by_alias=True, exclude_none=True))
+    return page_response([client_view(r) for r in page.items], page.next_cursor)
 
 
 @router.get("/clients/<client_id>", middlewares=[allow_query()])
@@ -101,5 +100,4 @@ def _fields(body: ClientInput) -> ClientFields:
 
 
 def _client_response(record: ClientRecord, status: HTTPStatus, headers: dict[str, str] | None = None) -> Response:
-    body = client_view(record).model_dump_json(by_alias=True, exclude_none=True)
-    return Response(status, "application/json", body, headers={"ETag": etag(record), **(headers or {})})
+    return json_response(status, client_view(record), {"ETag": etag(record), **(headers or {})})

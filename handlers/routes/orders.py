@@ -1,0 +1,103 @@
+"""Order routes.
+
+Placing an order writes it first and enqueues it second. The write is one transaction (order PENDING,
+client's open count, and the `Idempotency-Key` if sent), so a crash after it leaves a durable PENDING
+order, never a message without an order. A retry with the same key finds that order and enqueues it
+again (the approval worker ignores duplicates); without a key, the order still sits in the sparse
+open-orders index (GSI2) that the stuck-order sweep re-drives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from http import HTTPStatus
+from typing import Annotated
+
+import boto3
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+
+from datamodel import clients, orders
+from datamodel.entities import OrderRecord
+from datamodel.errors import CurrencyMismatchError
+from domain import config, money
+from domain.ids import CURSOR_PATTERN, IDEMPOTENCY_KEY_PATTERN, ULID_PATTERN, new_id
+from domain.models import Order, OrderCreate, OrderItem
+from handlers.api import allow_query, json_response, page_response
+
+logger = Logger()
+router = Router()
+sqs = boto3.client("sqs")
+
+ClientId = Annotated[str, Path(pattern=ULID_PATTERN)]
+OrderId = Annotated[str, Path(pattern=ULID_PATTERN)]
+Status = Annotated[str | None, Query(pattern="^(PENDING|APPROVED|REJECTED|INVOICED)$")]
+IdempotencyKey = Annotated[
+    str | None, Header(alias="Idempotency-Key", min_length=8, max_length=128, pattern=IDEMPOTENCY_KEY_PATTERN)
+]
+
+
+@router.post("/clients/<client_id>/orders", middlewares=[allow_query()])
+def create_order(client_id: ClientId, body: OrderCreate, idempotency_key: IdempotencyKey = None):
+    client = clients.get(client_id)
+    currency = body.currency or client.currency
+    if currency != client.currency:
+        raise CurrencyMismatchError(client_id)
+    lines = [orders.Line(i.sku, i.description, i.quantity, i.unit_price) for i in body.items]
+    request = orders.Request(idempotency_key, _payload_hash(body)) if idempotency_key else None
+    order, _ = orders.place(client_id, new_id(), lines, currency, money.order_total(body.items), request)
+    if order.status == orders.PENDING:
+        enqueue(order)
+    location = f"{router.current_event.request_context.path.rstrip('/')}/{order.order_id}"
+    return json_response(HTTPStatus.ACCEPTED, order_view(order), {"Location": location})
+
+
+@router.get("/clients/<client_id>/orders", middlewares=[allow_query("limit", "cursor", "status")])
+def list_orders(
+    client_id: ClientId,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(min_length=1, max_length=1024, pattern=CURSOR_PATTERN)] = None,
+    status: Status = None,
+):
+    page = orders.page(client_id, limit, cursor, status)
+    if not page.items and cursor is None:
+        clients.get(client_id)  # an empty first page of an unknown client is a 404
+    return page_response([order_view(o) for o in page.items], page.next_cursor)
+
+
+@router.get("/clients/<client_id>/orders/<order_id>", middlewares=[allow_query()])
+def get_order(client_id: ClientId, order_id: OrderId):
+    return json_response(HTTPStatus.OK, order_view(orders.get(client_id, order_id)))
+
+
+def enqueue(order: OrderRecord) -> None:
+    sqs.send_message(
+        QueueUrl=config.ORDERS_QUEUE_URL,
+        MessageBody=json.dumps({"clientId": order.client_id, "orderId": order.order_id}),
+    )
+
+
+def order_view(order: OrderRecord) -> Order:
+    return Order(
+        order_id=order.order_id,
+        client_id=order.client_id,
+        status=order.status,
+        items=[
+            OrderItem(sku=i.sku, description=i.description, quantity=int(i.quantity), unit_price=int(i.unit_price))
+            for i in order.items
+        ],
+        total=int(order.total),
+        currency=order.currency,
+        created_at=order.created_at,
+        updated_at=order.updated_at,
+        rejection_reason=order.rejection_reason,
+        approved_at=order.approved_at,
+        invoice_id=order.invoice_id,
+    )
+
+
+def _payload_hash(body: OrderCreate) -> str:
+    canonical = json.dumps(body.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
