@@ -63,9 +63,23 @@ class InvoiceRecord(TableItem, discriminator="Invoice"):
     currency = UnicodeAttribute()
     issued_at = UnicodeAttribute(attr_name="issuedAt")
     s3_key = UnicodeAttribute(attr_name="s3Key")
+    # Bill-to snapshot taken at issue: the PDF can be re-rendered identically after the client changes or
+    # is deleted (the line items stay on the order, which is never deleted).
+    bill_to_name = UnicodeAttribute(attr_name="billToName")
+    bill_to_email = UnicodeAttribute(attr_name="billToEmail")
+    bill_to_document = UnicodeAttribute(null=True, attr_name="billToDocument")
 
 
 class InvoiceCounter(TableItem, discriminator="InvoiceCounter"):
     """The last invoice number issued in one UTC year; moved only by a conditional increment."""
 
     value = NumberAttribute(default=0)
+
+
+class OrderRequest(TableItem, discriminator="OrderRequest"):
+    """An `Idempotency-Key` of POST .../orders, written in the order's own transaction: a retry with the
+    same key finds the same order (and re-enqueues it), whatever step the first attempt died at."""
+
+    order_id = UnicodeAttribute(attr_name="orderId")
+    payload_hash = UnicodeAttribute(attr_name="payloadHash")
+    expiration = NumberAttribute()  # epoch seconds; the table's TTL attribute
