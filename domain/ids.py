@@ -9,3 +9,4 @@ CURSOR_PATTERN = "^[A-Za-z0-9_-]+$"
 def new_id() -> str:
     return str(ULID())
 IDEMPOTENCY_KEY_PATTERN = "^[A-Za-z0-9_-]+$"
+INVOICE_ID_PATTERN = "^INV-[0-9]{4}-[0-9]{6}$"

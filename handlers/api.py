@@ -74,7 +74,7 @@ def create_app(*routers: Router) -> APIGatewayRestResolver:
 
     @app.exception_handler([DataError])
     def domain_error(error: DataError) -> Response:
-        return problems.for_domain_error(error)
+        return problems.for_domain_error(error) or unexpected(error)
 
     @app.not_found
     def not_found(error: Exception) -> Response:

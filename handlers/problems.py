@@ -62,9 +62,13 @@ def problem(status: HTTPStatus, detail: str, slug: str | None = None, headers: d
     return Response(status_code=int(status), content_type=PROBLEM_JSON, body=json.dumps(body), headers=headers)
 
 
-def for_domain_error(error: Exception) -> Response:
-    status, slug = STATUS_OF[type(error)]
-    return problem(status, DETAIL_OF[type(error)], slug)
+def for_domain_error(error: Exception) -> Response | None:
+    """The problem for a domain refusal, or None when no route is meant to meet this one."""
+    for cls in type(error).__mro__:
+        if cls in STATUS_OF:
+            status, slug = STATUS_OF[cls]
+            return problem(status, DETAIL_OF[cls], slug)
+    return None
 
 
 def describe_validation_errors(validation_errors: list[dict]) -> str:

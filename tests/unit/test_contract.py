@@ -44,3 +44,10 @@ def test_every_operation_has_an_id_and_a_summary():
     ids = [operation["operationId"] for _, _, operation in OPERATIONS]
     assert len(ids) == len(set(ids))
     assert all(operation.get("summary") for _, _, operation in OPERATIONS)
+
+
+def test_invoice_and_idempotency_key_patterns_in_code_are_the_contracts():
+    from domain.ids import IDEMPOTENCY_KEY_PATTERN, INVOICE_ID_PATTERN
+
+    assert SPEC["components"]["schemas"]["InvoiceId"]["pattern"] == INVOICE_ID_PATTERN
+    assert SPEC["components"]["parameters"]["IdempotencyKey"]["schema"]["pattern"] == IDEMPOTENCY_KEY_PATTERN
