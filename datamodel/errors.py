@@ -43,3 +43,11 @@ class IdempotencyKeyReusedError(DataError):
 
 class CurrencyMismatchError(DataError):
     """The order's currency is not the client's."""
+
+
+class OrderNotInvoiceableError(DataError):
+    """The order is neither APPROVED nor already INVOICED (PENDING or REJECTED)."""
+
+
+class InvoiceNumberContentionError(DataError):
+    """Every attempt lost the counter race to another issuer; the caller should retry later."""

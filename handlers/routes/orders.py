@@ -22,7 +22,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Que
 from datamodel import clients, orders
 from datamodel.entities import OrderRecord
 from datamodel.errors import CurrencyMismatchError
-from domain import config, money
+from domain import config, messages, money
 from domain.ids import CURSOR_PATTERN, IDEMPOTENCY_KEY_PATTERN, ULID_PATTERN, new_id
 from domain.models import Order, OrderCreate, OrderItem
 from handlers.api import allow_query, json_response, page_response
@@ -75,7 +75,7 @@ def get_order(client_id: ClientId, order_id: OrderId):
 def enqueue(order: OrderRecord) -> None:
     sqs.send_message(
         QueueUrl=config.ORDERS_QUEUE_URL,
-        MessageBody=json.dumps({"clientId": order.client_id, "orderId": order.order_id}),
+        MessageBody=messages.body(order.client_id, order.order_id),
     )
 
 

@@ -1,0 +1,80 @@
+"""Approval worker: consumes the orders queue, approves or rejects each PENDING order, and sends the
+"paid" message of an approved order to the paid-orders queue.
+
+Crash safety, step by step (the SQS message is deleted only after the record handler returns):
+1. read the order (the table is the source of truth; the message only names it);
+2. PENDING → APPROVED or REJECTED, a conditional write on PENDING (`datamodel.orders`);
+3. for APPROVED, send the paid message.
+A crash before 2 changes nothing; a crash between 2 and 3 leaves the order APPROVED and the message
+redelivered, and a message that finds the order APPROVED sends the paid message again. So a paid message
+may be sent more than once: the paid-order worker tolerates duplicates. A message that finds the order
+REJECTED or INVOICED does nothing.
+
+Poison (a body that is not an order reference, or an order that does not exist) raises: the record is
+reported failed and reaches the DLQ after `maxReceiveCount`, never blocking the rest of its batch.
+Logs carry ids only, never message bodies or client data.
+"""
+
+from __future__ import annotations
+
+import boto3
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from domain import config
+from datamodel import clients, orders
+from datamodel.entities import ClientRecord, OrderRecord
+from datamodel.errors import ClientNotFoundError
+from domain import messages
+from workers import approval_rules
+
+logger = Logger()
+processor = BatchProcessor(event_type=EventType.SQS, logger=logger)
+sqs = boto3.client("sqs", region_name=config.AWS_REGION)
+
+
+def record_handler(record: SQSRecord) -> None:
+    # Kept until the next record, so the batch processor's failure log names this message too.
+    logger.append_keys(messageId=record.message_id, orderId=None, clientId=None)
+    ref = messages.parse(record.body)  # MalformedMessageError: poison
+    logger.append_keys(orderId=ref.order_id, clientId=ref.client_id)
+    order = orders.get(ref.client_id, ref.order_id)  # OrderNotFoundError: poison
+    if order.status == orders.PENDING:
+        status = _decide(order)
+    else:
+        status = order.status  # a replay: APPROVED re-sends the paid message, terminal does nothing
+        logger.info("order already decided", extra={"status": status})
+    if status == orders.APPROVED:
+        sqs.send_message(
+            QueueUrl=config.PAID_ORDERS_QUEUE_URL, MessageBody=messages.body(order.client_id, order.order_id)
+        )
+        logger.info("paid message sent")
+
+
+def _decide(order: OrderRecord) -> str:
+    """Apply the rules to a PENDING order, write the outcome, and answer the order's status afterwards."""
+    client = _find_client(order.client_id)
+    decision = approval_rules.decide(order.total, order.currency, client)
+    if decision.approved:
+        moved, status = orders.approve(order), orders.APPROVED
+    else:
+        moved, status = orders.reject(order, decision.reason, client_exists=client is not None), orders.REJECTED
+    if not moved:
+        # A concurrent delivery of the same order decided first: go on from what it wrote.
+        return orders.get(order.client_id, order.order_id).status
+    logger.info("order decided", extra={"status": status, "reason": decision.reason})
+    return status
+
+
+def _find_client(client_id: str) -> ClientRecord | None:
+    try:
+        return clients.get(client_id)
+    except ClientNotFoundError:
+        return None
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

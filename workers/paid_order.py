@@ -1,0 +1,93 @@
+"""Paid-order worker: consumes the paid-orders queue and issues each APPROVED order's invoice: a gapless
+number, the index entry and APPROVED → INVOICED in one transaction (`datamodel.invoices.issue`), then the
+PDF in S3 at a key derived from the order.
+
+Crash safety, step by step (the SQS message is deleted only after the record handler returns):
+1. read the order; APPROVED → `invoices.issue` (one transaction: number, index entry, INVOICED, client's
+   open-orders count). It is all or nothing, and a second call for the same order returns the first invoice.
+2. render the PDF from the stored invoice and order (deterministic bytes) and put it at `pdf_key(order)`.
+A crash before 1 commits changes nothing; a crash between 1 and 2 leaves the order INVOICED and the
+message redelivered, and a message that finds the order INVOICED re-renders the same bytes from the same
+stored data and puts them at the same key. So duplicates and retries never consume a second number nor
+write a second object (a versioned bucket keeps identical versions at that one key).
+
+A paid message for a PENDING order cannot be sent by the approval worker; it raises so the record is
+retried (and ends in the DLQ if it never resolves). For a REJECTED order it is logged and dropped.
+Poison (bad body, unknown order) raises. Logs carry ids only, never client data.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import boto3
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from domain import config
+from datamodel import clients, invoices, orders
+from datamodel.entities import InvoiceRecord, OrderRecord
+from domain import messages
+from workers.invoice_pdf import InvoiceDocument, InvoiceLine, render_invoice
+
+logger = Logger()
+processor = BatchProcessor(event_type=EventType.SQS, logger=logger)
+s3 = boto3.client("s3", region_name=config.AWS_REGION)
+
+
+class OrderNotApprovedError(Exception):
+    """A paid message arrived for an order still PENDING: retried, it should never happen."""
+
+
+def record_handler(record: SQSRecord) -> None:
+    # Kept until the next record, so the batch processor's failure log names this message too.
+    logger.append_keys(messageId=record.message_id, orderId=None, clientId=None)
+    ref = messages.parse(record.body)  # MalformedMessageError: poison
+    logger.append_keys(orderId=ref.order_id, clientId=ref.client_id)
+    order = orders.get(ref.client_id, ref.order_id)  # OrderNotFoundError: poison
+    if order.status == orders.PENDING:
+        raise OrderNotApprovedError(order.order_id)
+    if order.status == orders.REJECTED:
+        logger.warning("paid message for a rejected order; dropped")
+        return
+    if order.status == orders.APPROVED:
+        # The client cannot be deleted while this order is open (its openOrders counts it).
+        client = clients.get(order.client_id)
+        bill_to = invoices.BillTo(name=client.name, email=client.email, document=client.document)
+        invoice = invoices.issue(order, bill_to, invoices.pdf_key(order.client_id, order.order_id))
+        logger.info("invoice issued", extra={"invoiceId": invoice.invoice_id})
+    else:  # INVOICED: a replay, or the retry of a crash before the upload
+        invoice = invoices.get(order.client_id, order.invoice_id)
+    s3.put_object(
+        Bucket=config.BUCKET_NAME,
+        Key=invoice.s3_key,
+        Body=render_invoice(document(invoice, order)),
+        ContentType="application/pdf",
+        ServerSideEncryption="AES256",
+    )
+    logger.info("invoice pdf stored", extra={"invoiceId": invoice.invoice_id})
+
+
+def document(invoice: InvoiceRecord, order: OrderRecord) -> InvoiceDocument:
+    """What the PDF prints, from stored data only (bill-to snapshot on the invoice, items on the order)."""
+    return InvoiceDocument(
+        invoice_id=invoice.invoice_id,
+        issued_at=datetime.fromisoformat(invoice.issued_at),
+        order_id=invoice.order_id,
+        client_name=invoice.bill_to_name,
+        client_email=invoice.bill_to_email,
+        client_document=invoice.bill_to_document,
+        currency=invoice.currency,
+        items=[
+            InvoiceLine(sku=i.sku, description=i.description, quantity=int(i.quantity), unit_price=int(i.unit_price))
+            for i in order.items
+        ],
+        total=int(invoice.total),
+    )
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
