@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -60,6 +61,7 @@ def provision(endpoint_url: str, template: Template | None = None, stack_name: s
         raise RuntimeError(f"local stack resources failed to create: {failed}")
     physical_ids = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources}
     _apply_what_moto_skips(session, endpoint_url, template, physical_ids)
+    _apply_local_overrides(session, endpoint_url, template, physical_ids)
     description = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in description.get("Outputs", [])}
     return Stack(stack_name, physical_ids, parameters, outputs)
@@ -75,6 +77,32 @@ def _apply_what_moto_skips(session, endpoint_url: str, template: Template, physi
                 TableName=physical_ids[logical_id],
                 TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True},
             )
+
+
+# Local-only knobs: on AWS-like values a poison message needs many minutes to reach its DLQ.
+VISIBILITY_TIMEOUT_VAR = "SHOP_QUEUE_VISIBILITY_TIMEOUT"
+MAX_RECEIVE_COUNT_VAR = "SHOP_QUEUE_MAX_RECEIVE_COUNT"
+
+
+def _apply_local_overrides(session, endpoint_url: str, template: Template, physical_ids: dict[str, str]) -> None:
+    visibility = os.environ.get(VISIBILITY_TIMEOUT_VAR)
+    max_receives = os.environ.get(MAX_RECEIVE_COUNT_VAR)
+    if not (visibility or max_receives):
+        return
+    sqs = session.client("sqs", endpoint_url=endpoint_url)
+    for logical_id, resource in template.resources.items():
+        if resource["Type"] != "AWS::SQS::Queue":
+            continue
+        url = physical_ids[logical_id]
+        attributes = {}
+        if visibility:
+            attributes["VisibilityTimeout"] = str(int(visibility))
+        if max_receives and "RedrivePolicy" in resource.get("Properties", {}):
+            policy = json.loads(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"]["RedrivePolicy"])
+            policy["maxReceiveCount"] = int(max_receives)
+            attributes["RedrivePolicy"] = json.dumps(policy)
+        if attributes:
+            sqs.set_queue_attributes(QueueUrl=url, Attributes=attributes)
 
 
 def function_environment(template: Template, stack: Stack, logical_id: str) -> dict[str, str]:

@@ -1,0 +1,181 @@
+"""`shop`: the local stack's command line. `shop run` serves the whole stack on loopback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+DEFAULT_PORT = 3000
+DEFAULT_MOTO_PORT = 5000
+HOST = "127.0.0.1"
+
+
+class _Stop(BaseException):
+    """Ctrl-C or SIGTERM: leave the way a finished command does. A BaseException, like
+    KeyboardInterrupt, so that no library's `except Exception` swallows it."""
+
+
+def _raise_stop(signum: int, frame: Any) -> None:
+    raise _Stop(signal.Signals(signum).name)
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def _env_port(name: str) -> int | None:
+    value = os.environ.get(name)
+    return int(value) if value else None
+
+
+def _server(config: Any, on_ready: Callable[[], None]) -> Any:
+    """A uvicorn server that announces readiness once its socket listens."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                on_ready()
+
+    return Server(config)
+
+
+def describe(api_url: str, emulator: Any, template: Any, stack: Any) -> dict[str, Any]:
+    """Where everything of the local stack is."""
+    data = template.data_template()["Resources"]
+    return {
+        "api": api_url,
+        "ui": f"{api_url}/ui/",
+        "spec": f"{api_url}/openapi.json",
+        "health": f"{api_url}/health",
+        "moto": emulator.url,
+        "resources": {name: stack.physical_ids[name] for name in data if name in stack.physical_ids},
+        "pid": os.getpid(),
+    }
+
+
+def _announce(info: dict[str, Any], ready_file: Path | None) -> None:
+    width = max(len(name) for name in info["resources"]) if info["resources"] else 0
+    lines = [
+        f"  API          {info['api']}",
+        f"  Swagger UI   {info['ui']}",
+        f"  OpenAPI spec {info['spec']}",
+        f"  moto server  {info['moto']}   (AWS_ENDPOINT_URL)",
+        *(f"  {name:<{width}}  {value}" for name, value in info["resources"].items()),
+    ]
+    print("\n".join(lines), flush=True)
+    if ready_file is not None:
+        tmp = ready_file.with_name(ready_file.name + ".tmp")
+        tmp.write_text(json.dumps(info, indent=2))
+        tmp.replace(ready_file)  # atomic: a reader never sees half a file
+    print(f"shop: ready at {info['api']} (Ctrl-C to stop)", flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Embedded moto, resources from template.yaml, functions, SQS pollers, and the gateway on HOST:port."""
+    signal.signal(signal.SIGINT, _raise_stop)
+    signal.signal(signal.SIGTERM, _raise_stop)
+    emulator = None
+    stop_polling = None
+    pollers = []
+    try:
+        # Imported after the handlers are set, so an early Ctrl-C also stops cleanly.
+        import uvicorn
+
+        from shoplocal.emulator import Emulator, free_port
+        from shoplocal.gateway import create_app
+        from shoplocal.lambdas import FunctionRunner
+        from shoplocal.pollers import start_pollers
+        from shoplocal.provision import provision
+        from shoplocal.template import Template
+
+        moto_port = args.moto_port or (DEFAULT_MOTO_PORT if _port_is_free(DEFAULT_MOTO_PORT) else free_port())
+        emulator = Emulator(moto_port).start()
+        emulator.export()
+        template = Template()
+        stack = provision(emulator.url, template)
+        runner = FunctionRunner.from_stack(template, stack)
+        pollers, stop_polling = start_pollers(runner, template, stack)
+        app = create_app(
+            runner, validate_responses=args.validate_responses, stage=stack.parameters.get("Stage", "local")
+        )
+        info = describe(f"http://{HOST}:{args.port}", emulator, template, stack)
+        config = uvicorn.Config(app, host=HOST, port=args.port, log_level=args.log_level)
+        server = _server(config, on_ready=lambda: _announce(info, args.ready_file))
+        # uvicorn takes SIGINT/SIGTERM while serving, then gives them back to _raise_stop.
+        server.run()
+        return 0 if server.started else 1
+    except _Stop:
+        return 0
+    finally:
+        if stop_polling is not None:
+            stop_polling.set()
+            for poller in pollers:
+                poller.join(5)
+        if emulator is not None:
+            emulator.stop()
+        print("shop: stopped", flush=True)
+
+
+def _add_run(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("run", help="serve the local stack (moto, functions, API gateway)")
+    parser.add_argument(
+        "--port", type=int, default=_env_port("PORT") or DEFAULT_PORT, help="gateway port (env PORT, default 3000)"
+    )
+    parser.add_argument(
+        "--moto-port",
+        type=int,
+        default=_env_port("MOTO_PORT"),
+        help="moto server port (env MOTO_PORT, default 5000 when free, else any free port)",
+    )
+    parser.add_argument(
+        "--validate-responses",
+        action="store_true",
+        default=os.environ.get("VALIDATE_RESPONSES", "").lower() in {"1", "true", "yes"},
+        help="check every response against openapi.yaml too (env VALIDATE_RESPONSES=1)",
+    )
+    parser.add_argument("--ready-file", type=Path, help="write the stack's addresses here as JSON once it serves")
+    parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    parser.set_defaults(handler=run)
+
+
+# One entry per subcommand: name -> function that adds its parser.
+SUBCOMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
+    "run": _add_run,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="shop", description="The shop's local stack.")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add in SUBCOMMANDS.values():
+        add(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
