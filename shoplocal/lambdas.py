@@ -30,7 +30,6 @@ from shoplocal.template import Function, Template
 logger = logging.getLogger(__name__)
 
 ACCOUNT_ID = "123456789012"
-DEFAULT_MEMORY_MB = 128
 
 
 class UnknownFunction(LookupError):
@@ -122,11 +121,8 @@ class FunctionRunner:
         self,
         functions: Mapping[str, Function],
         environments: Mapping[str, Mapping[str, str]],
-        memory_mb: Mapping[str, int] | None = None,
     ) -> None:
         self.functions = dict(functions)
-        memory_mb = memory_mb or {}
-        self._memory = {name: memory_mb.get(name, DEFAULT_MEMORY_MB) for name in self.functions}
         envs = {name: self._runtime_environment(name, environments.get(name, {})) for name in self.functions}
         self.shared_environment = _common_items(envs.values())
         self._overlays = {
@@ -143,7 +139,7 @@ class FunctionRunner:
     def from_stack(cls, template: Template, stack: Stack) -> FunctionRunner:
         functions = template.functions()
         environments = {name: function_environment(template, stack, name) for name in functions}
-        return cls(functions, environments, memory_sizes(template))
+        return cls(functions, environments)
 
     def __contains__(self, logical_id: object) -> bool:
         return logical_id in self.functions
@@ -156,7 +152,7 @@ class FunctionRunner:
         if function is None:
             raise UnknownFunction(f"no function {logical_id!r} in template.yaml")
         with self._locks[logical_id]:
-            context = LambdaContext(logical_id, self._memory[logical_id], function.timeout)
+            context = LambdaContext(logical_id, function.memory_mb, function.timeout)
             token = _overlay.set(self._overlays[logical_id])
             try:
                 handler = self._handler(function)
@@ -183,7 +179,7 @@ class FunctionRunner:
             **environment,
             "AWS_LAMBDA_FUNCTION_NAME": logical_id,
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self._memory[logical_id]),
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.functions[logical_id].memory_mb),
         }
 
     def _warn_about_import_time_differences(self) -> None:
@@ -197,15 +193,6 @@ class FunctionRunner:
                     name,
                     ", ".join(differing),
                 )
-
-
-def memory_sizes(template: Template) -> dict[str, int]:
-    """Each function's MemorySize (its own, else the template's Globals)."""
-    default = template.body.get("Globals", {}).get("Function", {}).get("MemorySize", DEFAULT_MEMORY_MB)
-    return {
-        name: int(template.resources[name].get("Properties", {}).get("MemorySize", default))
-        for name in template.functions()
-    }
 
 
 def _common_items(environments: Any) -> dict[str, str]:

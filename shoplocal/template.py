@@ -22,6 +22,7 @@ class Function:
     handler: str
     environment: dict[str, Any]
     timeout: int
+    memory_mb: int = 128
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
@@ -54,6 +55,7 @@ class Template:
                 handler=props["Handler"],
                 environment=env,
                 timeout=int(props.get("Timeout", defaults.get("Timeout", 3))),
+                memory_mb=int(props.get("MemorySize", defaults.get("MemorySize", 128))),
                 events=dict(props.get("Events", {})),
             )
         return functions

@@ -18,7 +18,7 @@ import pytest
 from connexion.exceptions import Unauthorized
 
 from shoplocal.gateway import GatewayConfigError, create_app, load_spec, route_table
-from shoplocal.lambdas import FunctionError, FunctionRunner, memory_sizes
+from shoplocal.lambdas import FunctionError, FunctionRunner
 from shoplocal.template import Function, Template
 from tests.functional import fake_lambda
 
@@ -39,8 +39,8 @@ A_CLIENT = {
 
 def fake_runner(handlers: dict[str, str] | None = None, timeout: int = 3) -> FunctionRunner:
     handlers = handlers or {name: HANDLER for name in API_FUNCTIONS}
-    functions = {name: Function(name, handler, {}, timeout) for name, handler in handlers.items()}
-    return FunctionRunner(functions, {name: {} for name in functions}, {name: 256 for name in functions})
+    functions = {name: Function(name, handler, {}, timeout, memory_mb=256) for name, handler in handlers.items()}
+    return FunctionRunner(functions, {name: {} for name in functions})
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -431,4 +431,4 @@ def invoke_together(runner: FunctionRunner, names: list[str]) -> None:
 
 def test_memory_sizes_come_from_template_globals():
     template = Template()
-    assert memory_sizes(template) == {name: 512 for name in template.functions()}
+    assert {f.memory_mb for f in template.functions().values()} == {512}
