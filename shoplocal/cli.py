@@ -153,9 +153,32 @@ def _add_run(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
+def _add_demo(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "demo", help="against a running local stack: a client, orders, their invoice PDFs and a summary"
+    )
+    parser.add_argument(
+        "--url",
+        default=f"http://{HOST}:{_env_port('PORT') or DEFAULT_PORT}",
+        help="the local stack's API (default http://127.0.0.1:$PORT, or port 3000)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("demo-invoices"), help="folder for the invoice PDFs (default ./demo-invoices)"
+    )
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the orders (default 60)")
+
+    def handler(args: argparse.Namespace) -> int:
+        from shoplocal.demo import main as demo
+
+        return demo(args)
+
+    parser.set_defaults(handler=handler)
+
+
 # One entry per subcommand: name -> function that adds its parser.
 SUBCOMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
     "run": _add_run,
+    "demo": _add_demo,
 }
 
 

@@ -1,0 +1,108 @@
+"""`shop demo` against the session's local stack, run as a user runs it: `shop demo --url ... --out ...`."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+
+import httpx
+from pypdf import PdfReader
+from rich.console import Console
+
+from shoplocal import demo
+from shoplocal.emulator import free_port
+from shoplocal.template import ROOT
+
+INVOICE_ID = re.compile(r"INV-\d{4}-\d{6}")
+
+
+def shop_demo(*args: str) -> subprocess.CompletedProcess:
+    env = {name: value for name, value in os.environ.items() if name != "COLUMNS"}  # as when piped
+    command = [sys.executable, "-m", "shoplocal.cli", "demo", *args]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_demo_invoices_the_orders_within_credit_and_rejects_the_one_over(local_stack, tmp_path):
+    # WHEN the demo runs against the local stack
+    out = tmp_path / "invoices"
+    result = shop_demo("--url", local_stack, "--out", str(out), "--timeout", "60")
+    output = result.stdout + result.stderr
+    # THEN it succeeds, and its table has one row per order: three invoiced, one rejected for credit
+    assert result.returncode == 0, output
+    assert "Traceback" not in output
+    rows = [line for line in result.stdout.splitlines() if re.search(r"│ \w{26} ", line)]
+    assert len(rows) == 4, result.stdout
+    invoiced = [row for row in rows if "INVOICED" in row]
+    rejected = [row for row in rows if "REJECTED" in row]
+    assert len(invoiced) == 3 and len(rejected) == 1
+    assert "credit_limit_exceeded" in rejected[0] and "75,000.00 USD" in rejected[0]
+    # and the folder holds one PDF per invoiced order, named after its invoice and showing that number
+    listed = sorted(INVOICE_ID.search(row).group() for row in invoiced)
+    assert sorted(path.name for path in out.iterdir()) == [f"{invoice_id}.pdf" for invoice_id in listed]
+    for row, invoice_id in ((row, INVOICE_ID.search(row).group()) for row in invoiced):
+        assert str(out / f"{invoice_id}.pdf") in row
+        data = (out / f"{invoice_id}.pdf").read_bytes()
+        assert data.startswith(b"%PDF") and invoice_id in pdf_text(data)
+    # and what it printed is what the API says
+    client_id = re.search(r"Client (\w{26})", result.stdout).group(1)
+    orders = httpx.get(f"{local_stack}/clients/{client_id}/orders", timeout=10).json()["items"]
+    assert sorted(o["invoiceId"] for o in orders if o["status"] == "INVOICED") == listed
+    assert [o["rejectionReason"] for o in orders if o["status"] == "REJECTED"] == ["credit_limit_exceeded"]
+
+
+def test_demo_without_a_running_stack_says_to_start_one(tmp_path):
+    # GIVEN a URL where nothing listens
+    url = f"http://127.0.0.1:{free_port()}"
+    # WHEN the demo runs against it
+    result = shop_demo("--url", url, "--out", str(tmp_path / "invoices"))
+    # THEN it exits 2 with one helpful line, and no traceback
+    assert result.returncode == 2, result.stdout + result.stderr
+    message = result.stderr.strip()
+    assert "\n" not in message and url in message and "make run" in message
+    assert "Traceback" not in result.stdout + result.stderr
+    assert not (tmp_path / "invoices").exists()
+
+
+class StuckApi:
+    """A stack whose workers never run: every order stays PENDING."""
+
+    def __init__(self, base_url: str) -> None:
+        self.placed: list[str] = []
+
+    def check_health(self) -> None:
+        pass
+
+    def create_client(self, name, email, credit_limit, currency="USD"):
+        return {"clientId": "0" * 26, "email": email, "creditLimit": credit_limit, "currency": currency}
+
+    def place_order(self, client_id, items, idempotency_key):
+        self.placed.append(f"{len(self.placed):026d}")
+        return {"orderId": self.placed[-1], "status": "PENDING", "items": items, "total": 1, "currency": "USD"}
+
+    def get_order(self, client_id, order_id):
+        return {"orderId": order_id, "status": "PENDING", "items": [], "total": 1, "currency": "USD"}
+
+    def close(self) -> None:
+        pass
+
+
+def test_demo_names_the_orders_still_pending_when_it_times_out(monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr(demo, "ShopApi", StuckApi)
+    code = demo.run("http://stuck.invalid", tmp_path, timeout=0.5, console=Console(file=io.StringIO()))
+    message = capsys.readouterr().err
+    assert code == 1
+    assert "timed out after 0.5 s; still pending" in message
+    assert all(f"{i:026d} (PENDING)" in message for i in range(len(demo.ORDERS)))
+
+
+def test_an_error_answer_is_reported_by_its_problem_title_and_detail():
+    problem = {"type": "about:blank", "title": "Conflict", "status": 409, "detail": "email already used"}
+    response = httpx.Response(409, json=problem, headers={"content-type": "application/problem+json"})
+    assert str(demo.ApiError("POST /clients", response)) == "POST /clients: 409 Conflict: email already used"
