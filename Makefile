@@ -4,12 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test models check-models lint unit functional e2e clean
+.PHONY: run test models check-models sdk check-sdk lint unit functional e2e clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml sdk/setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[local,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[local,dev]' -e ./sdk
 	touch $(STAMP)
 
 ## Start the local stack: embedded moto server, resources from template.yaml, gateway on :3000.
@@ -17,7 +17,7 @@ run: $(STAMP)
 	$(BIN)/shop run
 
 ## Every check and every test tier.
-test: $(STAMP) check-models lint
+test: $(STAMP) check-models check-sdk lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 ## Regenerate domain/models.py from openapi.yaml.
@@ -29,6 +29,14 @@ check-models: $(STAMP)
 	$(BIN)/datamodel-codegen --output $(VENV)/models.check.py 2>/dev/null
 	@diff -u domain/models.py $(VENV)/models.check.py \
 	  || (echo "domain/models.py drifted from openapi.yaml: run 'make models' and commit" && exit 1)
+
+## Regenerate the Python SDK (sdk/, package shop_client) from openapi.yaml with openapi-python-client.
+sdk: $(STAMP)
+	$(BIN)/python sdk/generate.py
+
+## Fail when the committed SDK differs from what openapi.yaml generates (regenerates into a temp dir, offline).
+check-sdk: $(STAMP)
+	$(BIN)/python sdk/generate.py --check
 
 lint: $(STAMP)
 	$(BIN)/openapi-spec-validator openapi.yaml

@@ -3,24 +3,36 @@
 Creates a client, places a few orders (one over the client's credit limit), follows them to a terminal
 status with a live display, downloads the invoice PDFs through their presigned URLs and prints a summary.
 
-Every HTTP call goes through `ShopApi`, so swapping it for a generated SDK touches nothing else.
+Every call to the shop's API goes through `ShopApi`, which uses the SDK generated from openapi.yaml
+(`shop_client`, in sdk/): the demo works with its typed models.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from shop_client import Client
+from shop_client.api.clients import create_client
+from shop_client.api.health import get_health
+from shop_client.api.invoices import get_invoice
+from shop_client.api.orders import create_order, get_order
+from shop_client.errors import UnexpectedStatus
+from shop_client.models import ClientInput, ClientRecord, Currency, Invoice, Order, OrderCreate, OrderItem, Problem
+from shop_client.types import Response
 
 from domain.money import format_amount
 
@@ -31,19 +43,21 @@ STATUS_STYLE = {"PENDING": "yellow", "APPROVED": "cyan", "INVOICED": "green", "R
 
 CREDIT_LIMIT = 5_000_000  # 50,000.00 USD
 # Three orders within the credit limit, and one whose total alone exceeds it.
-ORDERS: list[list[dict[str, Any]]] = [
+ORDERS: list[list[OrderItem]] = [
     [
-        {"sku": "WID-1", "description": "Blue widget", "quantity": 10, "unitPrice": 1_250},
-        {"sku": "WID-2", "description": "Red widget", "quantity": 4, "unitPrice": 1_500},
+        OrderItem(sku="WID-1", description="Blue widget", quantity=10, unit_price=1_250),
+        OrderItem(sku="WID-2", description="Red widget", quantity=4, unit_price=1_500),
     ],
-    [{"sku": "GAD-22", "description": "Gadget deluxe", "quantity": 2, "unitPrice": 99_999}],
+    [OrderItem(sku="GAD-22", description="Gadget deluxe", quantity=2, unit_price=99_999)],
     [
-        {"sku": "BOLT-M8", "description": "M8 bolt, box of 100", "quantity": 25, "unitPrice": 899},
-        {"sku": "NUT-M8", "description": "M8 nut, box of 100", "quantity": 25, "unitPrice": 499},
-        {"sku": "WASH-M8", "description": "M8 washer, box of 100", "quantity": 10, "unitPrice": 299},
+        OrderItem(sku="BOLT-M8", description="M8 bolt, box of 100", quantity=25, unit_price=899),
+        OrderItem(sku="NUT-M8", description="M8 nut, box of 100", quantity=25, unit_price=499),
+        OrderItem(sku="WASH-M8", description="M8 washer, box of 100", quantity=10, unit_price=299),
     ],
-    [{"sku": "CRANE-9", "description": "Tower crane", "quantity": 1, "unitPrice": 7_500_000}],
+    [OrderItem(sku="CRANE-9", description="Tower crane", quantity=1, unit_price=7_500_000)],
 ]
+
+T = TypeVar("T")
 
 
 class StackUnavailable(Exception):
@@ -51,99 +65,130 @@ class StackUnavailable(Exception):
 
 
 class ApiError(Exception):
-    """An HTTP error answer, described by its problem's title and detail."""
+    """An HTTP error answer, or an answer that openapi.yaml does not allow."""
 
-    def __init__(self, what: str, response: httpx.Response) -> None:
-        problem = _json_object(response)
-        status = response.status_code
-        title = problem.get("title") or response.reason_phrase or httpx.codes.get_reason_phrase(status)
+    @classmethod
+    def answer(cls, what: str, status: int, content: bytes) -> ApiError:
+        """An error answer, described by its problem's title and detail."""
+        problem = _problem(content)
+        title = (problem.title if problem else "") or _reason_phrase(status)
         # Not a problem document (S3 answers XML): its text, on one line.
-        detail = problem.get("detail") or ("" if problem else " ".join(response.text.split())[:200])
-        super().__init__(f"{what}: {status} {title}" + (f": {detail}" if detail else ""))
+        detail = (problem.detail or "") if problem else " ".join(content.decode(errors="replace").split())[:200]
+        return cls(f"{what}: {status} {title}" + (f": {detail}" if detail else ""))
 
 
-def _json_object(response: httpx.Response) -> dict[str, Any]:
+def _problem(content: bytes) -> Problem | None:
     try:
-        body = response.json()
+        body = json.loads(content)
+        return Problem.from_dict(body) if isinstance(body, dict) else None
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _reason_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
     except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
+        return ""
 
 
 class ShopApi:
-    """The few calls the demo makes to the shop's API (and to the presigned S3 URL)."""
+    """The few calls the demo makes to the shop's API, through the generated SDK (and to the presigned S3 URL)."""
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
-        self.http = httpx.Client(base_url=base_url, timeout=10)
+        # An undocumented status raises `UnexpectedStatus` rather than passing as an empty answer.
+        self.sdk = Client(base_url=base_url, timeout=httpx.Timeout(10), raise_on_unexpected_status=True)
 
     def close(self) -> None:
-        self.http.close()
+        self.sdk.get_httpx_client().close()
 
-    def _call(self, method: str, path: str, *, expect: int, **kwargs: Any) -> dict[str, Any]:
-        response = self.http.request(method, path, **kwargs)
-        if response.status_code != expect:
-            raise ApiError(f"{method} {path}", response)
-        return response.json()
+    def _call(
+        self,
+        what: str,
+        expect: HTTPStatus,
+        model: type[T],
+        endpoint: Callable[..., Response[Any]],
+        *args: Any,
+        **kwargs: Any,
+    ) -> T:
+        """The typed answer of one SDK endpoint call; anything but `expect` with a `model` raises ApiError."""
+        try:
+            response = endpoint(*args, client=self.sdk, **kwargs)
+        except UnexpectedStatus as error:
+            raise ApiError.answer(what, error.status_code, error.content) from None
+        except (ValueError, KeyError, TypeError) as error:  # the SDK could not read the answer as the spec says
+            raise ApiError(f"{what}: the answer does not match openapi.yaml ({error!r})") from None
+        if response.status_code != expect or not isinstance(response.parsed, model):
+            raise ApiError.answer(what, int(response.status_code), response.content)
+        return response.parsed
 
     def check_health(self) -> None:
         try:
-            response = self.http.get("/health", timeout=3)
+            with Client(base_url=self.base_url, timeout=httpx.Timeout(3)) as probe:
+                status = int(get_health.sync_detailed(client=probe).status_code)
         except httpx.TransportError as error:
             raise StackUnavailable(f"no local stack answers at {self.base_url} ({type(error).__name__})") from None
-        if response.status_code != 200:
-            raise StackUnavailable(f"the local stack at {self.base_url} is not healthy ({response.status_code})")
+        except (ValueError, KeyError, TypeError):  # something answers, but not with the shop's health document
+            raise StackUnavailable(f"what answers at {self.base_url} is not the shop's API") from None
+        if status != HTTPStatus.OK:
+            raise StackUnavailable(f"the local stack at {self.base_url} is not healthy ({status})")
 
-    def create_client(self, name: str, email: str, credit_limit: int, currency: str = "USD") -> dict[str, Any]:
-        body = {"name": name, "email": email, "creditLimit": credit_limit, "currency": currency}
-        return self._call("POST", "/clients", expect=201, json=body)
+    def create_client(self, name: str, email: str, credit_limit: int, currency: str = "USD") -> ClientRecord:
+        body = ClientInput(name=name, email=email, credit_limit=credit_limit, currency=Currency(currency))
+        return self._call("POST /clients", HTTPStatus.CREATED, ClientRecord, create_client.sync_detailed, body=body)
 
-    def place_order(self, client_id: str, items: list[dict[str, Any]], idempotency_key: str) -> dict[str, Any]:
+    def place_order(self, client_id: str, items: list[OrderItem], idempotency_key: str) -> Order:
         # The key makes a retry after a lost answer safe: the server answers with the order it already took.
-        path, headers = f"/clients/{client_id}/orders", {"Idempotency-Key": idempotency_key}
+        what, body = f"POST /clients/{client_id}/orders", OrderCreate(items=items)
         attempts = 3
         while True:
             try:
-                return self._call("POST", path, expect=202, json={"items": items}, headers=headers)
+                endpoint = create_order.sync_detailed
+                return self._call(
+                    what, HTTPStatus.ACCEPTED, Order, endpoint, client_id, body=body, idempotency_key=idempotency_key
+                )
             except httpx.TransportError:
                 attempts -= 1
                 if not attempts:
                     raise
                 time.sleep(0.5)
 
-    def get_order(self, client_id: str, order_id: str) -> dict[str, Any]:
-        return self._call("GET", f"/clients/{client_id}/orders/{order_id}", expect=200)
+    def get_order(self, client_id: str, order_id: str) -> Order:
+        what = f"GET /clients/{client_id}/orders/{order_id}"
+        return self._call(what, HTTPStatus.OK, Order, get_order.sync_detailed, client_id, order_id)
 
-    def get_invoice(self, client_id: str, invoice_id: str) -> dict[str, Any]:
-        return self._call("GET", f"/clients/{client_id}/invoices/{invoice_id}", expect=200)
+    def get_invoice(self, client_id: str, invoice_id: str) -> Invoice:
+        what = f"GET /clients/{client_id}/invoices/{invoice_id}"
+        return self._call(what, HTTPStatus.OK, Invoice, get_invoice.sync_detailed, client_id, invoice_id)
 
     def download(self, url: str, target: Path) -> None:
-        response = httpx.get(url, timeout=30)  # presigned: no base URL, no headers of ours
+        response = httpx.get(url, timeout=30)  # presigned S3: not the shop's API, no base URL, no headers of ours
         if response.status_code != 200:
-            raise ApiError("GET presigned invoice URL", response)
+            raise ApiError.answer("GET presigned invoice URL", response.status_code, response.content)
         target.write_bytes(response.content)
 
 
 @dataclass
 class DemoOrder:
-    order: dict[str, Any]
+    order: Order
     pdf: Path | None = None
 
     @property
     def id(self) -> str:
-        return self.order["orderId"]
+        return self.order.order_id
 
     @property
     def status(self) -> str:
-        return self.order["status"]
+        return str(self.order.status)
 
 
 def _status(status: str) -> str:
     return f"[{STATUS_STYLE.get(status, 'white')}]{status}[/]"
 
 
-def _outcome(order: dict[str, Any]) -> str:
-    return order.get("rejectionReason") or order.get("invoiceId") or ""
+def _outcome(order: Order) -> str:
+    return str(order.rejection_reason or order.invoice_id or "")
 
 
 def wait_for_terminal(
@@ -185,8 +230,8 @@ def summary(orders: list[DemoOrder]) -> Table:
         order = o.order
         table.add_row(
             o.id,
-            str(len(order["items"])),
-            format_amount(order["total"], order["currency"]),
+            str(len(order.items)),
+            format_amount(order.total, order.currency),
             _status(o.status),
             _outcome(order),
             str(o.pdf) if o.pdf else "",
@@ -213,9 +258,9 @@ def run(base_url: str, out: Path, timeout: float, console: Console | None = None
         api.check_health()
         suffix = uuid.uuid4().hex[:8]
         client = api.create_client(f"Demo Buyer {suffix}", f"demo-{suffix}@example.com", CREDIT_LIMIT)
-        client_id = client["clientId"]
-        limit = format_amount(client["creditLimit"], client["currency"])
-        console.print(f"Client [bold]{client_id}[/] ({client['email']}), credit limit {limit}")
+        client_id = client.client_id
+        limit = format_amount(client.credit_limit, client.currency)
+        console.print(f"Client [bold]{client_id}[/] ({client.email}), credit limit {limit}")
         orders = [DemoOrder(api.place_order(client_id, items, uuid.uuid4().hex)) for items in ORDERS]
         console.print(f"Placed {len(orders)} orders; waiting for the workers (at most {timeout:g} s)")
         pending = wait_for_terminal(api, client_id, orders, timeout, console)
@@ -226,9 +271,12 @@ def run(base_url: str, out: Path, timeout: float, console: Console | None = None
         out.mkdir(parents=True, exist_ok=True)
         for o in orders:
             if o.status == "INVOICED":
-                invoice = api.get_invoice(client_id, o.order["invoiceId"])
-                o.pdf = out / f"{invoice['invoiceId']}.pdf"
-                api.download(invoice["downloadUrl"], o.pdf)
+                what = f"GET /clients/{client_id}/invoices/{o.order.invoice_id}"
+                invoice = api.get_invoice(client_id, str(o.order.invoice_id))
+                if not invoice.download_url:  # optional in the Invoice schema, which list items share
+                    raise ApiError(f"{what}: the invoice has no downloadUrl")
+                o.pdf = out / f"{invoice.invoice_id}.pdf"
+                api.download(invoice.download_url, o.pdf)
         console.print(summary(orders))
         console.print(f"Invoice PDFs in {out}")
         return 0

@@ -1,59 +1,111 @@
-"""Client CRUD through the local stack over plain HTTP: gateway, handler, table, and every refusal."""
+"""Client CRUD through the local stack over HTTP: gateway, handler, table, and every refusal.
 
+Requests go through the SDK generated from openapi.yaml (`shop_client`, sdk/) and answers are read as its
+typed models, so a contract break fails here. Only the bad-input tests send raw HTTP, on purpose: a body
+that is not JSON or not UTF-8, a missing field, an unknown field, a wrong type, an unknown query parameter
+or an undeclared method are what the SDK cannot send.
+"""
+
+import json
 import uuid
+from http import HTTPStatus
+from typing import Any, TypeVar
 
 import httpx
 import pytest
+from shop_client import Client
+from shop_client.api.clients import create_client, delete_client, get_client, list_clients, replace_client
+from shop_client.models import ClientInput, ClientPage, ClientRecord, Problem
+from shop_client.types import UNSET, Response
 
 UNKNOWN_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
 def api(local_stack):
-    with httpx.Client(base_url=local_stack, timeout=10) as client:
+    """The SDK's client for the local stack, the one place this module builds it (credentials go here).
+    An undocumented status code fails the call (`UnexpectedStatus`)."""
+    with Client(base_url=local_stack, timeout=httpx.Timeout(10), raise_on_unexpected_status=True) as client:
         yield client
+
+
+@pytest.fixture
+def raw(api) -> httpx.Client:
+    """The SDK client's own httpx client (same base URL and headers), for what the SDK cannot send."""
+    return api.get_httpx_client()
 
 
 def email() -> str:
     return f"e2e-{uuid.uuid4().hex[:12]}@example.com"
 
 
-def assert_problem(response: httpx.Response, status: int) -> None:
-    assert response.status_code == status, response.text
+def expect(response: Response[Any], status: HTTPStatus, model: type[T]) -> T:
+    """The answer's typed body, after checking its status and type."""
+    assert response.status_code == status, response.content
+    assert isinstance(response.parsed, model), response.parsed
+    return response.parsed
+
+
+def assert_problem(response: Response[Any] | httpx.Response, status: int) -> None:
+    """A problem document (RFC 9457) with `status`, from the SDK or from a raw request."""
+    assert response.status_code == status, response.content
     assert response.headers["content-type"].startswith("application/problem+json")
-    problem = response.json()
-    assert problem["status"] == status and problem["title"] and problem["type"] and problem["detail"]
+    problem = Problem.from_dict(json.loads(response.content))
+    if isinstance(response, Response):
+        assert response.parsed == problem
+    assert problem.status == status and problem.title and problem.type_ and problem.detail
 
 
 def test_client_crud_round_trip(api):
     # create
-    created = api.post("/clients", json={"name": "Acme", "email": email(), "document": "12-345"})
-    assert created.status_code == 201
-    client = created.json()
-    assert created.headers["location"].endswith(f"/clients/{client['clientId']}")
+    created = create_client.sync_detailed(client=api, body=ClientInput(name="Acme", email=email(), document="12-345"))
+    client = expect(created, HTTPStatus.CREATED, ClientRecord)
+    assert created.headers["location"].endswith(f"/clients/{client.client_id}")
+    assert (client.document, client.credit_limit, client.currency) == ("12-345", 100_000, "USD")
     # read
-    read = api.get(f"/clients/{client['clientId']}")
-    assert read.status_code == 200 and read.json() == client and read.headers["etag"] == '"1"'
+    read = get_client.sync_detailed(client.client_id, client=api)
+    assert expect(read, HTTPStatus.OK, ClientRecord) == client and read.headers["etag"] == '"1"'
     # replace, then a stale replace
-    body = {"name": "Acme Two", "email": client["email"], "creditLimit": 5}
-    replaced = api.put(f"/clients/{client['clientId']}", json=body, headers={"If-Match": read.headers["etag"]})
-    assert replaced.status_code == 200 and replaced.json()["name"] == "Acme Two" and "document" not in replaced.json()
-    stale = api.put(f"/clients/{client['clientId']}", json=body, headers={"If-Match": read.headers["etag"]})
+    body = ClientInput(name="Acme Two", email=client.email, credit_limit=5)
+    etag = read.headers["etag"]
+    replaced = replace_client.sync_detailed(client.client_id, client=api, body=body, if_match=etag)
+    updated = expect(replaced, HTTPStatus.OK, ClientRecord)
+    assert updated.name == "Acme Two" and updated.credit_limit == 5 and updated.document is UNSET
+    stale = replace_client.sync_detailed(client.client_id, client=api, body=body, if_match=etag)
     assert_problem(stale, 412)
     # list
-    listed = api.get("/clients", params={"limit": 100})
-    assert listed.status_code == 200 and "nextCursor" in listed.json()
+    page = expect(list_clients.sync_detailed(client=api, limit=100), HTTPStatus.OK, ClientPage)
+    assert all(isinstance(item, ClientRecord) for item in page.items)
     # delete
-    assert api.delete(f"/clients/{client['clientId']}").status_code == 204
-    assert_problem(api.get(f"/clients/{client['clientId']}"), 404)
+    assert delete_client.sync_detailed(client.client_id, client=api).status_code == HTTPStatus.NO_CONTENT
+    assert_problem(get_client.sync_detailed(client.client_id, client=api), 404)
 
 
 def test_duplicate_email_is_409(api):
     address = email()
-    assert api.post("/clients", json={"name": "A", "email": address}).status_code == 201
-    assert_problem(api.post("/clients", json={"name": "B", "email": address.upper()}), 409)
+    first = create_client.sync_detailed(client=api, body=ClientInput(name="A", email=address))
+    expect(first, HTTPStatus.CREATED, ClientRecord)
+    assert_problem(create_client.sync_detailed(client=api, body=ClientInput(name="B", email=address.upper())), 409)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        ClientInput(name="Acme", email="not-an-email"),
+        ClientInput(name="x" * 201, email="a@example.com"),
+        ClientInput(name="Acme", email="a@example.com", document="d" * 65),
+        ClientInput(name="Acme", email=("a" * 250) + "@example.com"),
+        ClientInput(name="Acme", email="a@example.com", credit_limit=-1),
+    ],
+    ids=lambda b: str(b.to_dict())[:40],
+)
+def test_invalid_client_body_is_400_problem(api, body):
+    assert_problem(create_client.sync_detailed(client=api, body=body), 400)
+
+
+# Raw on purpose: the SDK's ClientInput cannot leave out a required field, carry an unknown one or hold a
+# value of the wrong type.
 @pytest.mark.parametrize(
     "body",
     [
@@ -62,49 +114,60 @@ def test_duplicate_email_is_409(api):
         {"name": "Acme", "email": "a@example.com", "role": "admin"},
         {"name": "Acme", "email": "a@example.com", "creditLimit": "100"},
         {"name": "Acme", "email": "a@example.com", "creditLimit": 10.5},
-        {"name": "Acme", "email": "not-an-email"},
-        {"name": "x" * 201, "email": "a@example.com"},
-        {"name": "Acme", "email": "a@example.com", "document": "d" * 65},
-        {"name": "Acme", "email": ("a" * 250) + "@example.com"},
         {"name": None, "email": "a@example.com"},
     ],
     ids=lambda b: str(b)[:40],
 )
-def test_invalid_client_body_is_400_problem(api, body):
-    assert_problem(api.post("/clients", json=body), 400)
+def test_malformed_client_body_is_400_problem(raw, body):
+    assert_problem(raw.post("/clients", json=body), 400)
 
 
-def test_body_that_is_not_json_is_400_problem(api):
-    response = api.post("/clients", content=b"{nope", headers={"content-type": "application/json"})
+# Raw on purpose: the SDK always sends its model as JSON.
+def test_body_that_is_not_json_is_400_problem(raw):
+    response = raw.post("/clients", content=b"{nope", headers={"content-type": "application/json"})
     assert_problem(response, 400)
 
 
-def test_body_that_is_not_utf8_is_400_problem(api):
-    response = api.post("/clients", content=b'{"name": "\xff"}', headers={"content-type": "application/json"})
+# Raw on purpose: the SDK always sends valid UTF-8.
+def test_body_that_is_not_utf8_is_400_problem(raw):
+    response = raw.post("/clients", content=b'{"name": "\xff"}', headers={"content-type": "application/json"})
     assert_problem(response, 400)
 
 
-def test_body_of_another_media_type_is_415_problem(api):
-    response = api.post("/clients", content=b"name=Acme", headers={"content-type": "application/x-www-form-urlencoded"})
+# Raw on purpose: the SDK only sends application/json.
+def test_body_of_another_media_type_is_415_problem(raw):
+    response = raw.post("/clients", content=b"name=Acme", headers={"content-type": "application/x-www-form-urlencoded"})
     assert_problem(response, 415)
 
 
-@pytest.mark.parametrize("params", [{"cursor": "garbled-cursor"}, {"limit": 0}, {"limit": "many"}, {"sort": "name"}])
+@pytest.mark.parametrize("params", [{"cursor": "garbled-cursor"}, {"limit": 0}, {"limit": 101}])
 def test_bad_listing_query_is_400_problem(api, params):
-    assert_problem(api.get("/clients", params=params), 400)
+    assert_problem(list_clients.sync_detailed(client=api, **params), 400)
+
+
+# Raw on purpose: the SDK's `limit` is an int, and it has no parameter the spec does not declare.
+@pytest.mark.parametrize("params", [{"limit": "many"}, {"sort": "name"}])
+def test_malformed_listing_query_is_400_problem(raw, params):
+    assert_problem(raw.get("/clients", params=params), 400)
 
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
 def test_unknown_client_is_404_problem(api, method):
-    body = {"name": "x", "email": email()} if method == "PUT" else None
-    assert_problem(api.request(method, f"/clients/{UNKNOWN_ID}", json=body), 404)
+    if method == "GET":
+        response = get_client.sync_detailed(UNKNOWN_ID, client=api)
+    elif method == "PUT":
+        response = replace_client.sync_detailed(UNKNOWN_ID, client=api, body=ClientInput(name="x", email=email()))
+    else:
+        response = delete_client.sync_detailed(UNKNOWN_ID, client=api)
+    assert_problem(response, 404)
 
 
 def test_malformed_client_id_is_400_problem(api):
-    assert_problem(api.get("/clients/not-a-ulid"), 400)
+    assert_problem(get_client.sync_detailed("not-a-ulid", client=api), 400)
 
 
-def test_wrong_method_is_405_with_every_allowed_method(api):
-    response = api.patch(f"/clients/{UNKNOWN_ID}", json={})
+# Raw on purpose: PATCH is no operation of the spec, so the SDK has no call for it.
+def test_wrong_method_is_405_with_every_allowed_method(raw):
+    response = raw.patch(f"/clients/{UNKNOWN_ID}", json={})
     assert_problem(response, 405)
     assert {m.strip() for m in response.headers["allow"].split(",")} >= {"GET", "PUT", "DELETE"}

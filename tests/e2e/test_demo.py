@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+import datetime
 import io
+import json
 import os
 import re
 import subprocess
 import sys
 
 import httpx
+import pytest
 from pypdf import PdfReader
 from rich.console import Console
+from shop_client import Client
+from shop_client.api.orders import list_orders
+from shop_client.models import ClientRecord, Currency, Order, OrderPage, OrderStatus
 
 from shoplocal import demo
 from shoplocal.emulator import free_port
 from shoplocal.template import ROOT
 
 INVOICE_ID = re.compile(r"INV-\d{4}-\d{6}")
+NOW = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(scope="module")
+def api(local_stack):
+    """The generated SDK's client for the local stack; an undocumented status fails the call."""
+    with Client(base_url=local_stack, timeout=httpx.Timeout(10), raise_on_unexpected_status=True) as client:
+        yield client
 
 
 def shop_demo(*args: str) -> subprocess.CompletedProcess:
@@ -29,7 +43,7 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-def test_demo_invoices_the_orders_within_credit_and_rejects_the_one_over(local_stack, tmp_path):
+def test_demo_invoices_the_orders_within_credit_and_rejects_the_one_over(local_stack, api, tmp_path):
     # WHEN the demo runs against the local stack
     out = tmp_path / "invoices"
     result = shop_demo("--url", local_stack, "--out", str(out), "--timeout", "60")
@@ -52,9 +66,10 @@ def test_demo_invoices_the_orders_within_credit_and_rejects_the_one_over(local_s
         assert data.startswith(b"%PDF") and invoice_id in pdf_text(data)
     # and what it printed is what the API says
     client_id = re.search(r"Client (\w{26})", result.stdout).group(1)
-    orders = httpx.get(f"{local_stack}/clients/{client_id}/orders", timeout=10).json()["items"]
-    assert sorted(o["invoiceId"] for o in orders if o["status"] == "INVOICED") == listed
-    assert [o["rejectionReason"] for o in orders if o["status"] == "REJECTED"] == ["credit_limit_exceeded"]
+    page = list_orders.sync(client_id, client=api)
+    assert isinstance(page, OrderPage), page
+    assert sorted(o.invoice_id for o in page.items if o.status == OrderStatus.INVOICED) == listed
+    assert [o.rejection_reason for o in page.items if o.status == OrderStatus.REJECTED] == ["credit_limit_exceeded"]
 
 
 def test_demo_without_a_running_stack_says_to_start_one(tmp_path):
@@ -80,14 +95,31 @@ class StuckApi:
         pass
 
     def create_client(self, name, email, credit_limit, currency="USD"):
-        return {"clientId": "0" * 26, "email": email, "creditLimit": credit_limit, "currency": currency}
+        return ClientRecord(
+            client_id="0" * 26,
+            name=name,
+            email=email,
+            credit_limit=credit_limit,
+            currency=Currency(currency),
+            created_at=NOW,
+            updated_at=NOW,
+        )
 
     def place_order(self, client_id, items, idempotency_key):
         self.placed.append(f"{len(self.placed):026d}")
-        return {"orderId": self.placed[-1], "status": "PENDING", "items": items, "total": 1, "currency": "USD"}
+        return self.get_order(client_id, self.placed[-1], items)
 
-    def get_order(self, client_id, order_id):
-        return {"orderId": order_id, "status": "PENDING", "items": [], "total": 1, "currency": "USD"}
+    def get_order(self, client_id, order_id, items=()):
+        return Order(
+            order_id=order_id,
+            client_id=client_id,
+            status=OrderStatus.PENDING,
+            items=list(items),
+            total=1,
+            currency=Currency.USD,
+            created_at=NOW,
+            updated_at=NOW,
+        )
 
     def close(self) -> None:
         pass
@@ -104,5 +136,14 @@ def test_demo_names_the_orders_still_pending_when_it_times_out(monkeypatch, caps
 
 def test_an_error_answer_is_reported_by_its_problem_title_and_detail():
     problem = {"type": "about:blank", "title": "Conflict", "status": 409, "detail": "email already used"}
-    response = httpx.Response(409, json=problem, headers={"content-type": "application/problem+json"})
-    assert str(demo.ApiError("POST /clients", response)) == "POST /clients: 409 Conflict: email already used"
+    error = demo.ApiError.answer("POST /clients", 409, json.dumps(problem).encode())
+    assert str(error) == "POST /clients: 409 Conflict: email already used"
+
+
+def test_an_error_answer_that_is_not_a_problem_is_reported_by_its_text():
+    xml = b"<Error>\n  <Code>AccessDenied</Code>\n  <Message>Request has expired</Message>\n</Error>"
+    error = demo.ApiError.answer("GET presigned invoice URL", 403, xml)
+    assert str(error) == (
+        "GET presigned invoice URL: 403 Forbidden: "
+        "<Error> <Code>AccessDenied</Code> <Message>Request has expired</Message> </Error>"
+    )

@@ -1,0 +1,189 @@
+# GENERATED from openapi.yaml by openapi-python-client (`make sdk`). Do not edit by hand.
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.invoice import Invoice
+from ...models.problem import Problem
+from ...types import Response
+
+
+def _get_kwargs(
+    client_id: str,
+    invoice_id: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/clients/{client_id}/invoices/{invoice_id}".format(
+            client_id=quote(str(client_id), safe=""),
+            invoice_id=quote(str(invoice_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Invoice | Problem | None:
+    if response.status_code == 200:
+        response_200 = Invoice.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Invoice | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    client_id: str,
+    invoice_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[Invoice | Problem]:
+    """Read an invoice
+
+     Returns the invoice with a presigned `downloadUrl` for its PDF that expires at `expiresAt` (at most
+    300 s).
+
+    Args:
+        client_id (str): 26-character ULID (Crockford base 32).
+        invoice_id (str): Invoice number, gapless per UTC year of issue. Example: INV-2026-000001.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Invoice | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        client_id=client_id,
+        invoice_id=invoice_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    client_id: str,
+    invoice_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Invoice | Problem | None:
+    """Read an invoice
+
+     Returns the invoice with a presigned `downloadUrl` for its PDF that expires at `expiresAt` (at most
+    300 s).
+
+    Args:
+        client_id (str): 26-character ULID (Crockford base 32).
+        invoice_id (str): Invoice number, gapless per UTC year of issue. Example: INV-2026-000001.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Invoice | Problem
+    """
+
+    return sync_detailed(
+        client_id=client_id,
+        invoice_id=invoice_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    client_id: str,
+    invoice_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[Invoice | Problem]:
+    """Read an invoice
+
+     Returns the invoice with a presigned `downloadUrl` for its PDF that expires at `expiresAt` (at most
+    300 s).
+
+    Args:
+        client_id (str): 26-character ULID (Crockford base 32).
+        invoice_id (str): Invoice number, gapless per UTC year of issue. Example: INV-2026-000001.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Invoice | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        client_id=client_id,
+        invoice_id=invoice_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    client_id: str,
+    invoice_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Invoice | Problem | None:
+    """Read an invoice
+
+     Returns the invoice with a presigned `downloadUrl` for its PDF that expires at `expiresAt` (at most
+    300 s).
+
+    Args:
+        client_id (str): 26-character ULID (Crockford base 32).
+        invoice_id (str): Invoice number, gapless per UTC year of issue. Example: INV-2026-000001.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Invoice | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            client_id=client_id,
+            invoice_id=invoice_id,
+            client=client,
+        )
+    ).parsed

@@ -1,0 +1,209 @@
+# GENERATED from openapi.yaml by openapi-python-client (`make sdk`). Do not edit by hand.
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.invoice_page import InvoicePage
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    client_id: str,
+    *,
+    limit: int | Unset = 20,
+    cursor: str | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["limit"] = limit
+
+    params["cursor"] = cursor
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/clients/{client_id}/invoices".format(
+            client_id=quote(str(client_id), safe=""),
+        ),
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> InvoicePage | Problem | None:
+    if response.status_code == 200:
+        response_200 = InvoicePage.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[InvoicePage | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    client_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    limit: int | Unset = 20,
+    cursor: str | Unset = UNSET,
+) -> Response[InvoicePage | Problem]:
+    """List a client's invoices
+
+     Pages through the client's invoices, newest first.
+
+    Args:
+        client_id (str): 26-character ULID (Crockford base 32).
+        limit (int | Unset):  Default: 20.
+        cursor (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[InvoicePage | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        client_id=client_id,
+        limit=limit,
+        cursor=cursor,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    client_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    limit: int | Unset = 20,
+    cursor: str | Unset = UNSET,
+) -> InvoicePage | Problem | None:
+    """List a client's invoices
+
+     Pages through the client's invoices, newest first.
+
+    Args:
+        client_id (str): 26-character ULID (Crockford base 32).
+        limit (int | Unset):  Default: 20.
+        cursor (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        InvoicePage | Problem
+    """
+
+    return sync_detailed(
+        client_id=client_id,
+        client=client,
+        limit=limit,
+        cursor=cursor,
+    ).parsed
+
+
+async def asyncio_detailed(
+    client_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    limit: int | Unset = 20,
+    cursor: str | Unset = UNSET,
+) -> Response[InvoicePage | Problem]:
+    """List a client's invoices
+
+     Pages through the client's invoices, newest first.
+
+    Args:
+        client_id (str): 26-character ULID (Crockford base 32).
+        limit (int | Unset):  Default: 20.
+        cursor (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[InvoicePage | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        client_id=client_id,
+        limit=limit,
+        cursor=cursor,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    client_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    limit: int | Unset = 20,
+    cursor: str | Unset = UNSET,
+) -> InvoicePage | Problem | None:
+    """List a client's invoices
+
+     Pages through the client's invoices, newest first.
+
+    Args:
+        client_id (str): 26-character ULID (Crockford base 32).
+        limit (int | Unset):  Default: 20.
+        cursor (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        InvoicePage | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            client_id=client_id,
+            client=client,
+            limit=limit,
+            cursor=cursor,
+        )
+    ).parsed

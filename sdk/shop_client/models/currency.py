@@ -1,0 +1,13 @@
+# GENERATED from openapi.yaml by openapi-python-client (`make sdk`). Do not edit by hand.
+from enum import StrEnum
+
+
+class Currency(StrEnum):
+    BRL = "BRL"
+    EUR = "EUR"
+    GBP = "GBP"
+    JPY = "JPY"
+    USD = "USD"
+
+    def __str__(self) -> str:
+        return str(self.value)

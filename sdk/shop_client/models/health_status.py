@@ -1,0 +1,9 @@
+# GENERATED from openapi.yaml by openapi-python-client (`make sdk`). Do not edit by hand.
+from enum import StrEnum
+
+
+class HealthStatus(StrEnum):
+    OK = "ok"
+
+    def __str__(self) -> str:
+        return str(self.value)
