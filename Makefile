@@ -55,7 +55,7 @@ clean:
 ## `sam build` runs these (template.yaml: BuildMethod makefile): the project's code and its runtime
 ## dependencies from pyproject.toml, as arm64 wheels for the Lambda runtime.
 LAMBDA_PLATFORM := --platform manylinux2014_aarch64 --implementation cp --python-version 3.12 --only-binary=:all:
-build-ClientsFunction build-OrdersFunction build-InvoicesFunction build-ApprovalFunction build-PaidOrderFunction:
+build-ClientsFunction build-OrdersFunction build-InvoicesFunction build-ApprovalFunction build-PaidOrderFunction build-RedriveFunction:
 	$(PYTHON) -m pip install --quiet --no-compile --no-deps --target "$(ARTIFACTS_DIR)" .
 	$(PYTHON) -m pip install --quiet --no-compile --target "$(ARTIFACTS_DIR)" $(LAMBDA_PLATFORM) \
 	  $$($(PYTHON) -c 'import tomllib; print(" ".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))')

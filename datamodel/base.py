@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pynamodb.attributes import DiscriminatorAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from domain import config
@@ -22,11 +22,11 @@ class Gsi1(GlobalSecondaryIndex):
 
 
 class Gsi2(GlobalSecondaryIndex):
-    """Sparse: orders that are not yet terminal, for stuck-order sweeps."""
+    """Sparse: orders that are not yet terminal, for stuck-order sweeps (projection as in template.yaml)."""
 
     class Meta:
         index_name = "GSI2"
-        projection = KeysOnlyProjection()
+        projection = IncludeProjection(["kind", "clientId", "orderId", "status", "updatedAt"])
 
     gsi2pk = UnicodeAttribute(hash_key=True, attr_name="GSI2PK")
     gsi2sk = UnicodeAttribute(range_key=True, attr_name="GSI2SK")

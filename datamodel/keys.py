@@ -8,9 +8,19 @@
 | Invoice index   | CLIENT#<clientId>    | INVOICE#<invoiceId>|                                            |                               |
 | Invoice counter | COUNTER#INVOICE      | <year>             |                                            |                               |
 | Order request   | CLIENT#<clientId>    | REQUEST#<idem. key>|                                            |                               |
+| Client request  | REQUEST#<idem. key>  | #CLIENT            |                                            |                               |
+| Idempotency     | IDEMPOTENCY          | <opId>#<scope hash>|                                            |                               |
 
 One Query on CLIENT#<id> returns the profile, orders and invoices together; each access pattern is a key
 condition (`begins_with` on a sort key), never a filter that discards items.
+
+Idempotency records are written by Powertools' DynamoDBPersistenceLayer (handlers/idempotency.py) with
+`key_attr="PK", sort_key_attr="SK", static_pk_value=IDEMPOTENCY` and `key_prefix=<operationId>`: the SK is
+`createClient#<hash>` or `createOrder#<hash>`, the hash (sha256) of the request's scope (route, clientId path
+parameter, key). Their other attributes are Powertools' own (`status`, `data`, `validation`, `expiration`,
+`in_progress_expiration`); they carry no `kind`, no GSI keys (so they are in no index) and expire through the
+table's TTL on `expiration` (24 h). No other entity's PK starts with `IDEMPOTENCY`. Known ceiling: one
+partition, like CLIENTS (about 1,000 writes/s; each idempotent POST writes it twice).
 """
 
 CLIENTS = "CLIENTS"
@@ -19,6 +29,8 @@ EMAIL_SK = "#EMAIL"
 ORDER_PREFIX = "ORDER#"
 INVOICE_PREFIX = "INVOICE#"
 REQUEST_PREFIX = "REQUEST#"
+CLIENT_REQUEST_SK = "#CLIENT"
+IDEMPOTENCY = "IDEMPOTENCY"
 STATUS_PREFIX = "STATUS#"
 INVOICE_COUNTER = "COUNTER#INVOICE"
 OPEN_SHARDS = 4
@@ -66,5 +78,21 @@ def order_request_sk(idempotency_key: str) -> str:
     return f"{REQUEST_PREFIX}{idempotency_key}"
 
 
+def client_request_pk(idempotency_key: str) -> str:
+    """A POST /clients `Idempotency-Key`: its own partition (creating a client has no client to scope it)."""
+    return f"{REQUEST_PREFIX}{idempotency_key}"
+
+
 def counter_sk(year: int) -> str:
     return f"{year:04d}"
+
+
+def open_order_shards() -> list[str]:
+    """Every partition of the sparse open-orders index: a sweep queries each of them."""
+    return [f"OPEN#{shard}" for shard in range(OPEN_SHARDS)]
+
+
+def open_order_sk_before(updated_before: str) -> str:
+    """The exclusive upper bound of open-order sort keys last updated strictly before `updated_before`:
+    `<updatedAt>#<orderId>` sorts below `<moment>` exactly when `updatedAt < moment` (fixed-width RFC 3339)."""
+    return updated_before

@@ -1,4 +1,5 @@
-"""Order access patterns: place, read, list (all or by status), and the approval transitions.
+"""Order access patterns: place, read, list (all or by status), the approval transitions, and the
+stuck-order sweep (orders left open for too long, through the sparse open-orders index GSI2).
 
 Every transition is a conditional write on the current status, so a replayed or late message can
 never move an order backwards. The client's `openOrders` count moves in the same transactions.
@@ -7,7 +8,10 @@ never move an order backwards. The client's `openOrders` count moves in the same
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
@@ -21,8 +25,9 @@ from datamodel.errors import (
     OrderNotFoundError,
 )
 from datamodel.paging import Page, paginate
+from datamodel.requests import REQUEST_TTL_SECONDS, Request
 from datamodel.transaction import ConditionsFailedError, Transaction
-from domain.clock import now_rfc3339
+from domain.clock import now_rfc3339, rfc3339
 
 PENDING, APPROVED, REJECTED, INVOICED = "PENDING", "APPROVED", "REJECTED", "INVOICED"
 TERMINAL = frozenset({REJECTED, INVOICED})
@@ -34,17 +39,6 @@ class Line:
     description: str
     quantity: int
     unit_price: int
-
-
-@dataclass(frozen=True)
-class Request:
-    """An idempotent placement: the caller's key and a hash of what it asked for."""
-
-    key: str
-    payload_hash: str
-
-
-REQUEST_TTL_SECONDS = 24 * 3600
 
 
 def place(
@@ -79,6 +73,7 @@ def place(
         condition=ClientRecord.pk.exists() & (ClientRecord.currency == currency),
     )
     if request is not None:
+        now_s = int(time.time())
         transaction.put(
             "request",
             OrderRequest(
@@ -86,9 +81,10 @@ def place(
                 keys.order_request_sk(request.key),
                 order_id=order_id,
                 payload_hash=request.payload_hash,
-                expiration=int(time.time()) + REQUEST_TTL_SECONDS,
+                expiration=now_s + REQUEST_TTL_SECONDS,
             ),
-            condition=OrderRequest.pk.does_not_exist(),
+            # TTL deletes only eventually: a key past its 24 h is free again.
+            condition=OrderRequest.pk.does_not_exist() | (OrderRequest.expiration < now_s),
         )
     try:
         transaction.commit()
@@ -208,3 +204,117 @@ def _client_exists(client_id: str) -> bool:
     except ClientRecord.DoesNotExist:
         return False
     return True
+
+
+# ---- stuck orders: the sweep over the sparse open-orders index (GSI2) ----
+
+
+@dataclass(frozen=True)
+class StuckOrder:
+    """What a redrive needs of an open order: its reference, its status, and when it last moved.
+    GSI2 projects exactly these attributes (template.yaml), so no order is read from the table."""
+
+    client_id: str
+    order_id: str
+    status: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class StuckCursor:
+    """Where each open-orders shard not yet read to its end resumes (None: at its beginning), for one threshold."""
+
+    threshold: str
+    start_keys: tuple[tuple[str, dict[str, Any] | None], ...]
+
+
+@dataclass(frozen=True)
+class StuckPage:
+    orders: list[StuckOrder]
+    cursor: StuckCursor | None  # None: every shard has been read to its end
+
+
+def stuck(older_than: datetime | str, limit: int, cursor: StuckCursor | None = None) -> StuckPage:
+    """The `limit` oldest orders still open (PENDING or APPROVED) whose last update is strictly before
+    `older_than`, oldest first; pass the page's cursor back to read on.
+
+    One Query per open-orders shard (`GSI2PK = OPEN#<n> AND GSI2SK < <older_than>`): key conditions only,
+    no filter and no scan, so the cost follows the stuck orders found, never the size of the table.
+    Terminal orders are not in the index (their GSI2 keys are removed by the terminal transition).
+    The shards' pages are merged oldest first, and each shard resumes right after the last of its
+    orders that made the page, so no order is skipped or returned twice across pages.
+    """
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    threshold = _rfc3339_moment(older_than)
+    if cursor is None:
+        starts: dict[str, dict[str, Any] | None] = {shard: None for shard in keys.open_order_shards()}
+    elif cursor.threshold != threshold:
+        raise ValueError("this cursor belongs to a sweep with another threshold")
+    else:
+        starts = dict(cursor.start_keys)
+
+    # The model's own query would add a filter on the discriminator (PynamoDB polymorphism); the
+    # table connection runs exactly the key condition below.
+    connection = OrderRecord._get_connection()
+    before = OrderRecord.gsi2sk < keys.open_order_sk_before(threshold)
+    fetched: dict[str, tuple[list[dict[str, Any]], dict[str, Any] | None]] = {}
+    for shard, start in starts.items():
+        response = connection.query(
+            shard,
+            range_key_condition=before,
+            index_name=OrderRecord.gsi2.Meta.index_name,
+            exclusive_start_key=start,
+            limit=limit,
+            scan_index_forward=True,
+        )
+        fetched[shard] = (response.get("Items", []), response.get("LastEvaluatedKey"))
+
+    # Each shard's items are already in GSI2SK order, so the page is a prefix of each shard's items.
+    sort_key = OrderRecord.gsi2sk.attr_name
+    page = sorted(
+        (item[sort_key]["S"], shard, index)
+        for shard, (items, _) in fetched.items()
+        for index, item in enumerate(items)
+    )[:limit]
+    taken = Counter(shard for _, shard, _ in page)
+    resume: dict[str, dict[str, Any] | None] = {}
+    for shard, (items, last_evaluated_key) in fetched.items():
+        count = taken[shard]
+        if count == len(items):
+            if last_evaluated_key is not None:
+                resume[shard] = last_evaluated_key
+        elif count:
+            resume[shard] = _gsi2_key(items[count - 1])
+        else:
+            resume[shard] = starts[shard]
+    orders = [_stuck_order(fetched[shard][0][index]) for _, shard, index in page]
+    next_cursor = StuckCursor(threshold, tuple(resume.items())) if resume else None
+    return StuckPage(orders, next_cursor)
+
+
+def _rfc3339_moment(moment: datetime | str) -> str:
+    """`moment` in the fixed-width form the table stores, so that strings compare as moments."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        raise ValueError("the threshold needs a time zone (UTC)")
+    return rfc3339(moment)
+
+
+def _gsi2_key(item: dict[str, Any]) -> dict[str, Any]:
+    """The ExclusiveStartKey that resumes a GSI2 query right after `item`: table and index keys."""
+    names = (OrderRecord.pk, OrderRecord.sk, OrderRecord.gsi2pk, OrderRecord.gsi2sk)
+    return {attribute.attr_name: item[attribute.attr_name] for attribute in names}
+
+
+def _stuck_order(item: dict[str, Any]) -> StuckOrder:
+    def text(attribute: Any) -> str:
+        return item[attribute.attr_name]["S"]
+
+    return StuckOrder(
+        client_id=text(OrderRecord.client_id),
+        order_id=text(OrderRecord.order_id),
+        status=text(OrderRecord.status),
+        updated_at=text(OrderRecord.updated_at),
+    )

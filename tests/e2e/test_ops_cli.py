@@ -1,0 +1,169 @@
+"""`shop orders redrive` and `shop dlq list|redrive` as an operator runs them: separate processes that find the
+running local stack through its ready file."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import boto3
+import httpx
+import pytest
+
+from datamodel import keys
+from datamodel.entities import LineItem, OrderRecord
+from domain.clock import rfc3339, utc_now
+from domain.ids import new_id
+from shoplocal.template import ROOT
+from tests.e2e.conftest import _clean_environment
+
+TIMEOUT_S = 45
+
+
+@pytest.fixture(scope="module")
+def stack_file(local_stack_info, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("ops") / "stack.json"
+    path.write_text(json.dumps(local_stack_info))
+    return path
+
+
+@pytest.fixture(scope="module")
+def aws(local_stack_info):
+    def client(service: str):
+        return boto3.client(
+            service,
+            endpoint_url=local_stack_info["moto"],
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    return client
+
+
+def shop(stack_file: Path, *argv: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "shoplocal.cli", *argv, "--stack-file", str(stack_file)]
+    return subprocess.run(command, cwd=ROOT, env=_clean_environment(), capture_output=True, text=True, timeout=60)
+
+
+def eventually(check, what: str):
+    deadline = time.monotonic() + TIMEOUT_S
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.5)
+    pytest.fail(f"{what} did not happen within {TIMEOUT_S} s")
+
+
+def test_a_pending_order_left_without_a_message_is_invoiced_after_shop_orders_redrive(
+    local_stack, local_stack_info, stack_file, aws
+):
+    # GIVEN a client, and a PENDING order of it written 10 minutes ago whose message was never sent
+    email = f"ops-{uuid.uuid4().hex[:10]}@example.com"
+    response = httpx.post(f"{local_stack}/clients", json={"name": "Ops Ltd", "email": email}, timeout=10)
+    assert response.status_code == 201, response.text
+    client_id, order_id = response.json()["clientId"], new_id()
+    stamp = rfc3339(utc_now() - timedelta(minutes=10))
+    order = OrderRecord(
+        keys.client_pk(client_id),
+        keys.order_sk(order_id),
+        order_id=order_id,
+        client_id=client_id,
+        status="PENDING",
+        items=[LineItem(sku="W-1", description="Widget", quantity=1, unit_price=500)],
+        total=500,
+        currency="USD",
+        created_at=stamp,
+        updated_at=stamp,
+        gsi1pk=keys.client_pk(client_id),
+        gsi1sk=keys.order_status_sk("PENDING", order_id),
+        gsi2pk=keys.open_order_pk(order_id),
+        gsi2sk=keys.open_order_sk(stamp, order_id),
+    )
+    table = local_stack_info["resources"]["Table"]
+    dynamodb = aws("dynamodb")
+    dynamodb.transact_write_items(
+        TransactItems=[
+            {"Put": {"TableName": table, "Item": order.serialize()}},
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": {"PK": {"S": keys.client_pk(client_id)}, "SK": {"S": keys.PROFILE}},
+                    "UpdateExpression": "ADD openOrders :one",
+                    "ExpressionAttributeValues": {":one": {"N": "1"}},
+                }
+            },
+        ]
+    )
+
+    # WHEN the operator re-drives stuck orders
+    dry = shop(stack_file, "orders", "redrive", "--dry-run")
+    done = shop(stack_file, "orders", "redrive")
+
+    # THEN the dry run named it, the redrive sent it to the orders queue, and the pipeline invoiced it
+    assert dry.returncode == 0, dry.stderr
+    assert any(order_id in line and "would re-send to orders" in line for line in dry.stdout.splitlines())
+    assert done.returncode == 0, done.stderr
+    assert any(order_id in line and "re-sent to orders" in line for line in done.stdout.splitlines())
+
+    def status():
+        item = dynamodb.get_item(
+            TableName=table, Key={"PK": {"S": keys.client_pk(client_id)}, "SK": {"S": keys.order_sk(order_id)}}
+        )["Item"]
+        return item["status"]["S"] if item["status"]["S"] == "INVOICED" else None
+
+    eventually(status, "the re-driven order's invoice")
+    again = shop(stack_file, "orders", "redrive", "--dry-run", "--older-than", "0")
+    assert order_id not in again.stdout
+
+
+def test_a_poison_message_is_listed_in_its_dlq_and_shop_dlq_redrive_sends_it_through_again(
+    local_stack_info, stack_file, aws
+):
+    # GIVEN a poison message (not an order reference) that the approval worker fails into the orders DLQ
+    sqs = aws("sqs")
+    marker = uuid.uuid4().hex
+    body = json.dumps({"note": marker})
+    sqs.send_message(QueueUrl=local_stack_info["resources"]["OrdersQueue"], MessageBody=body)
+    dlq = local_stack_info["resources"]["OrdersDeadLetterQueue"]
+
+    def poison_ids() -> list[str]:
+        """Ids of the DLQ's messages with this test's body (looked at without consuming them)."""
+        received = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10, VisibilityTimeout=1).get("Messages", [])
+        return [m["MessageId"] for m in received if m["Body"] == body]
+
+    [first_id] = eventually(poison_ids, "the poison message's arrival in the DLQ")
+    time.sleep(1.5)  # the peek's visibility timeout
+
+    # WHEN listed, then re-driven
+    listing = shop(stack_file, "dlq", "list", "--queue", "orders", "--limit", "50")
+    moved = shop(stack_file, "dlq", "redrive", "--queue", "orders")
+
+    # THEN the listing described it without printing its body, and once moved back it failed again, so it
+    # returned to the DLQ as a new message
+    assert listing.returncode == 0, listing.stderr
+    [line] = [line for line in listing.stdout.splitlines() if first_id in line]
+    assert "not an order reference" in line and marker not in listing.stdout
+    assert moved.returncode == 0, moved.stderr
+    assert "from the orders DLQ back to the orders queue" in moved.stdout
+    eventually(lambda: [i for i in poison_ids() if i != first_id], "the poison message's return to the DLQ")
+
+
+def test_commands_exit_2_with_one_line_once_the_stack_file_names_a_stopped_stack(tmp_path):
+    stopped = subprocess.Popen([sys.executable, "-c", "pass"])
+    stopped.wait()
+    path = tmp_path / "stack.json"
+    path.write_text(json.dumps({"moto": "http://127.0.0.1:9", "resources": {}, "pid": stopped.pid}))
+
+    result = shop(path, "dlq", "list")
+
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"shop: the local stack that wrote {path} (pid {stopped.pid}) is not running (start it with `shop run`)"
+    ]
