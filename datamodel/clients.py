@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-
 
 from datamodel import keys
 from datamodel.base import GSI1_KEY
-from datamodel.entities import ClientRecord, EmailGuard
+from datamodel.entities import ClientRecord, ClientRequest, EmailGuard
 from datamodel.errors import (
     ClientHasOpenOrdersError,
     ClientNotFoundError,
     EmailTakenError,
+    IdempotencyKeyReusedError,
     StaleVersionError,
 )
+from datamodel.requests import REQUEST_TTL_SECONDS, Request
 from datamodel.paging import Page, paginate
 from datamodel.transaction import ConditionsFailedError, Transaction
 from domain.clock import now_rfc3339
@@ -34,8 +36,12 @@ class ClientFields:
     document: str | None = None
 
 
-def create(fields: ClientFields) -> ClientRecord:
-    """Profile and email guard in one transaction: the email is taken by exactly one client."""
+def create(fields: ClientFields, request: Request | None = None) -> ClientRecord:
+    """Profile and email guard in one transaction: the email is taken by exactly one client.
+
+    With `request` (an `Idempotency-Key`), the key is recorded in the same transaction, as orders do: a
+    retry after a crash at any point finds the client this request created (not 409 on its own email),
+    and the same key with another payload is refused (`IdempotencyKeyReusedError`)."""
     client_id = new_id()
     now = now_rfc3339()
     record = ClientRecord(
@@ -54,13 +60,36 @@ def create(fields: ClientFields) -> ClientRecord:
     transaction = Transaction()
     transaction.put("profile", record, condition=ClientRecord.pk.does_not_exist())
     transaction.put("email", guard, condition=EmailGuard.pk.does_not_exist())
+    if request is not None:
+        now_s = int(time.time())
+        transaction.put(
+            "request",
+            ClientRequest(
+                keys.client_request_pk(request.key),
+                keys.CLIENT_REQUEST_SK,
+                client_id=client_id,
+                payload_hash=request.payload_hash,
+                expiration=now_s + REQUEST_TTL_SECONDS,
+            ),
+            # TTL deletes expired items only eventually (up to days later): past 24 h a key is free again.
+            condition=ClientRequest.pk.does_not_exist() | (ClientRequest.expiration < now_s),
+        )
     try:
         transaction.commit()
     except ConditionsFailedError as error:
+        if request is not None and "request" in error.names:
+            return _replayed(request)
         if "email" in error.names:
             raise EmailTakenError(fields.email) from error
         raise
     return record
+
+
+def _replayed(request: Request) -> ClientRecord:
+    previous = ClientRequest.get(keys.client_request_pk(request.key), keys.CLIENT_REQUEST_SK, consistent_read=True)
+    if previous.payload_hash != request.payload_hash:
+        raise IdempotencyKeyReusedError(request.key)
+    return get(previous.client_id)
 
 
 def get(client_id: str) -> ClientRecord:

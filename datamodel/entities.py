@@ -83,3 +83,13 @@ class OrderRequest(TableItem, discriminator="OrderRequest"):
     order_id = UnicodeAttribute(attr_name="orderId")
     payload_hash = UnicodeAttribute(attr_name="payloadHash")
     expiration = NumberAttribute()  # epoch seconds; the table's TTL attribute
+
+
+class ClientRequest(TableItem, discriminator="ClientRequest"):
+    """An `Idempotency-Key` of POST /clients, written in the client's own creation transaction (as
+    `OrderRequest` is in the order's): a retry after a crash finds the client this request created instead
+    of colliding with its own email guard."""
+
+    client_id = UnicodeAttribute(attr_name="clientId")
+    payload_hash = UnicodeAttribute(attr_name="payloadHash")
+    expiration = NumberAttribute()  # epoch seconds; the table's TTL attribute

@@ -70,7 +70,7 @@ def create_app(*routers: Router) -> APIGatewayRestResolver:
 
     @app.exception_handler([problems.RequestError])
     def refused_request(error: problems.RequestError) -> Response:
-        return problems.problem(error.status, str(error))
+        return problems.problem(error.status, str(error), error.slug)
 
     @app.exception_handler([DataError])
     def domain_error(error: DataError) -> Response:

@@ -16,6 +16,7 @@ class RequestError(Exception):
     """A request the handler refuses before reaching the data layer."""
 
     status = HTTPStatus.BAD_REQUEST
+    slug: str | None = None
 
 
 class UnsupportedMediaTypeError(RequestError):
@@ -24,6 +25,16 @@ class UnsupportedMediaTypeError(RequestError):
 
 class UnknownQueryParameterError(RequestError):
     pass
+
+
+class IdempotentRequestInFlightError(RequestError):
+    """A request with the same `Idempotency-Key` is still being processed (Powertools' record INPROGRESS)."""
+
+    status = HTTPStatus.CONFLICT
+    slug = "idempotent-request-in-flight"
+
+    def __init__(self, detail: str = "A request with this Idempotency-Key is still in progress; retry later.") -> None:
+        super().__init__(detail)
 
 
 # Domain refusal -> (status, problem type slug). The detail never echoes personal data.

@@ -26,15 +26,20 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from domain import config
+from botocore.exceptions import ClientError
+
 from datamodel import clients, invoices, orders
 from datamodel.entities import InvoiceRecord, OrderRecord
-from domain import messages
+from domain import config, messages
 from workers.invoice_pdf import InvoiceDocument, InvoiceLine, render_invoice
 
 logger = Logger()
 processor = BatchProcessor(event_type=EventType.SQS, logger=logger)
 s3 = boto3.client("s3", region_name=config.AWS_REGION)
+
+
+# S3 answers 412 when the object exists, 409 when a concurrent conditional write is in progress.
+_ALREADY_STORED = {"PreconditionFailed", "ConditionalRequestConflict"}
 
 
 class OrderNotApprovedError(Exception):
@@ -60,13 +65,21 @@ def record_handler(record: SQSRecord) -> None:
         logger.info("invoice issued", extra={"invoiceId": invoice.invoice_id})
     else:  # INVOICED: a replay, or the retry of a crash before the upload
         invoice = invoices.get(order.client_id, order.invoice_id)
-    s3.put_object(
-        Bucket=config.BUCKET_NAME,
-        Key=invoice.s3_key,
-        Body=render_invoice(document(invoice, order)),
-        ContentType="application/pdf",
-        ServerSideEncryption="AES256",
-    )
+    try:
+        # If-None-Match: a duplicate delivery finds the PDF stored and adds no version to the versioned bucket.
+        s3.put_object(
+            Bucket=config.BUCKET_NAME,
+            Key=invoice.s3_key,
+            Body=render_invoice(document(invoice, order)),
+            ContentType="application/pdf",
+            ServerSideEncryption="AES256",
+            IfNoneMatch="*",
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] not in _ALREADY_STORED:
+            raise
+        logger.info("invoice pdf already stored", extra={"invoiceId": invoice.invoice_id})
+        return
     logger.info("invoice pdf stored", extra={"invoiceId": invoice.invoice_id})
 
 

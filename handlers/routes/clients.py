@@ -14,21 +14,22 @@ from datamodel import clients
 from datamodel.clients import ClientFields
 from datamodel.entities import ClientRecord
 from datamodel.errors import StaleVersionError
+from datamodel.requests import Request
 from domain.ids import CURSOR_PATTERN, ULID_PATTERN
 from domain.models import Client, ClientInput
 from handlers.api import allow_query, json_response, page_response
+from handlers.idempotency import IdempotencyKey, Replayable
 
 router = Router()
+created_once = Replayable("createClient", router)
 
 ClientId = Annotated[str, Path(pattern=ULID_PATTERN)]
 _ENTITY_TAG = re.compile(r'^"(\d{1,18})"$')
 
 
 @router.post("/clients", middlewares=[allow_query()])
-def create_client(body: ClientInput):
-    record = clients.create(_fields(body))
-    location = f"{router.current_event.request_context.path.rstrip('/')}/{record.client_id}"
-    return _client_response(record, HTTPStatus.CREATED, {"Location": location})
+def create_client(body: ClientInput, idempotency_key: IdempotencyKey = None):
+    return created_once(idempotency_key, body, lambda request: _create(body, request))
 
 
 @router.get("/clients", middlewares=[allow_query("limit", "cursor")])
@@ -87,6 +88,12 @@ def client_view(record: ClientRecord) -> Client:
         created_at=record.created_at,
         updated_at=record.updated_at,
     )
+
+
+def _create(body: ClientInput, request: Request | None) -> Response:
+    record = clients.create(_fields(body), request)
+    location = f"{router.current_event.request_context.path.rstrip('/')}/{record.client_id}"
+    return _client_response(record, HTTPStatus.CREATED, {"Location": location})
 
 
 def _fields(body: ClientInput) -> ClientFields:

@@ -2,51 +2,56 @@
 
 Placing an order writes it first and enqueues it second. The write is one transaction (order PENDING,
 client's open count, and the `Idempotency-Key` if sent), so a crash after it leaves a durable PENDING
-order, never a message without an order. A retry with the same key finds that order and enqueues it
-again (the approval worker ignores duplicates); without a key, the order still sits in the sparse
-open-orders index (GSI2) that the stuck-order sweep re-drives.
+order, never a message without an order. With a key, two layers (handlers/idempotency.py): Powertools
+replays the original 202 to a retry of a completed request (no second write, no second message), 409
+while it runs, 422 for another payload; a retry after a crash runs again, and the key recorded in the
+transaction makes it find the same order and enqueue it again (the approval worker ignores duplicates).
+Without a key, the order still sits in the sparse open-orders index (GSI2) that the stuck-order sweep
+re-drives.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from http import HTTPStatus
 from typing import Annotated
 
 import boto3
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from datamodel import clients, orders
 from datamodel.entities import OrderRecord
 from datamodel.errors import CurrencyMismatchError
+from datamodel.requests import Request
 from domain import config, messages, money
-from domain.ids import CURSOR_PATTERN, IDEMPOTENCY_KEY_PATTERN, ULID_PATTERN, new_id
+from domain.ids import CURSOR_PATTERN, ULID_PATTERN, new_id
 from domain.models import Order, OrderCreate, OrderItem
 from handlers.api import allow_query, json_response, page_response
+from handlers.idempotency import IdempotencyKey, Replayable
 
 logger = Logger()
 router = Router()
+placed_once = Replayable("createOrder", router)
 sqs = boto3.client("sqs")
 
 ClientId = Annotated[str, Path(pattern=ULID_PATTERN)]
 OrderId = Annotated[str, Path(pattern=ULID_PATTERN)]
 Status = Annotated[str | None, Query(pattern="^(PENDING|APPROVED|REJECTED|INVOICED)$")]
-IdempotencyKey = Annotated[
-    str | None, Header(alias="Idempotency-Key", min_length=8, max_length=128, pattern=IDEMPOTENCY_KEY_PATTERN)
-]
 
 
 @router.post("/clients/<client_id>/orders", middlewares=[allow_query()])
 def create_order(client_id: ClientId, body: OrderCreate, idempotency_key: IdempotencyKey = None):
+    return placed_once(idempotency_key, body, lambda request: _place(client_id, body, request), clientId=client_id)
+
+
+def _place(client_id: str, body: OrderCreate, request: Request | None) -> Response:
     client = clients.get(client_id)
     currency = body.currency or client.currency
     if currency != client.currency:
         raise CurrencyMismatchError(client_id)
     lines = [orders.Line(i.sku, i.description, i.quantity, i.unit_price) for i in body.items]
-    request = orders.Request(idempotency_key, _payload_hash(body)) if idempotency_key else None
     order, _ = orders.place(client_id, new_id(), lines, currency, money.order_total(body.items), request)
     if order.status == orders.PENDING:
         enqueue(order)
@@ -96,8 +101,3 @@ def order_view(order: OrderRecord) -> Order:
         approved_at=order.approved_at,
         invoice_id=order.invoice_id,
     )
-
-
-def _payload_hash(body: OrderCreate) -> str:
-    canonical = json.dumps(body.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -180,9 +180,10 @@ def test_poison_message_lands_in_the_dlq_without_blocking_its_batch(api, sqs, lo
     order = place(api, client_id, [WIDGET])
     # THEN the order still goes through, and the poison message ends in the DLQ (maxReceiveCount 2 locally)
     assert wait_terminal(api, client_id, order.order_id).status == OrderStatus.INVOICED
-    deadline, bodies = time.monotonic() + 30, []
+    deadline, bodies = time.monotonic() + 30, set()
     while poison not in bodies and time.monotonic() < deadline:
         received = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10, VisibilityTimeout=0, WaitTimeSeconds=1)
-        bodies = [m["Body"] for m in received.get("Messages", [])]
+        bodies |= {m["Body"] for m in received.get("Messages", [])}
     assert poison in bodies
-    assert bodies == [poison], "only the poison message is dead"
+    # other tests of the session may have left their own poison there; the good order's message is not dead
+    assert not any(order.order_id in body for body in bodies)

@@ -1,0 +1,153 @@
+"""Idempotent POSTs. An `Idempotency-Key` is honoured by two layers, because neither suffices alone:
+
+1. Powertools' idempotency utility (records in the single table, see datamodel/keys.py) replays the
+   ORIGINAL response of a completed request (status, body, Location, ETag) without calling the data layer,
+   answers 409 while the first is still in flight and 422 to another payload. But "create, then save the
+   response" is not atomic: after a crash between the two, the INPROGRESS record expires with the Lambda
+   timeout and the retry runs the route again. A route that raises leaves no record (errors are not replayed).
+2. So the data layer also writes the key in the creating transaction (`OrderRequest`, `ClientRequest`): the
+   re-run finds the order (and enqueues it again) or the client (not 409 "email taken") the crashed attempt
+   created, and refuses another payload with 422.
+
+Without the header a route runs as before. A record's SK is the route's operationId (Powertools'
+`key_prefix`, rather than `<function>.<module>.<qualname>`, which renames and physical function names would
+change) and a hash of `scope()`. Powertools' idempotency package is imported on the first keyed request
+(tens of ms of cold start otherwise); its exceptions become the errors problems.py maps, here, once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Header
+from pydantic import BaseModel
+
+from datamodel import keys
+from datamodel.base import connection
+from datamodel.errors import IdempotencyKeyReusedError
+from datamodel.requests import REQUEST_TTL_SECONDS, Request
+from domain import config
+from domain.ids import IDEMPOTENCY_KEY_PATTERN
+from handlers.problems import IdempotentRequestInFlightError
+
+# Keys are kept 24 h (the contract's promise), as long as the data layer's request items.
+EXPIRES_AFTER_SECONDS = REQUEST_TTL_SECONDS
+
+IdempotencyKey = Annotated[
+    str | None, Header(alias="Idempotency-Key", min_length=8, max_length=128, pattern=IDEMPOTENCY_KEY_PATTERN)
+]
+
+
+def caller_key(key: str) -> str:
+    """The key as the caller's own: today the key itself. The auth change makes it `<caller sub>#<key>`
+    (a key cannot contain `#`) here, and both layers, Powertools' records and the data layer's request
+    items, follow."""
+    return key
+
+
+def scope(route: str, key: str, path: dict[str, str]) -> dict[str, str]:
+    """What one idempotency record stands for: the route, its path parameters (the clientId) and the key."""
+    return {"route": route, **path, "key": caller_key(key)}
+
+
+def payload_hash(body: BaseModel) -> str:
+    """The request as validated, canonically serialised and hashed (what a replay must match)."""
+    canonical = json.dumps(body.model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class StoredResponse:
+    """Powertools' output serializer interface (`to_dict`/`from_dict`): the route's Response, as kept in
+    the record's `data` attribute and rebuilt for a replay."""
+
+    @staticmethod
+    def to_dict(response: Response) -> dict[str, Any]:
+        return {"statusCode": response.status_code, "headers": response.headers, "body": response.body}
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> Response:
+        return Response(status_code=data["statusCode"], body=data["body"], headers=data["headers"])
+
+
+class Replayable:
+    """One idempotent route: `Replayable("createOrder", router)(key, body, respond, clientId=...)` answers
+    `respond(request)`, once per key; `request` is the data layer's `Request`, None without a key.
+
+    One instance per route, so its Powertools config and persistence layer serve one function (the local
+    runtime runs several functions in one process, one event at a time each)."""
+
+    def __init__(self, route: str, router: Router) -> None:
+        self.route = route
+        self._router = router
+        self._once: Callable[..., Response] | None = None
+        self._config: Any = None
+
+    def __call__(
+        self, key: str | None, body: BaseModel, respond: Callable[[Request | None], Response], **path: str
+    ) -> Response:
+        if key is None:
+            return respond(None)
+        request = Request(caller_key(key), payload_hash(body))
+        once = self._once or self._build()
+        self._config.register_lambda_context(self._router.lambda_context)  # INPROGRESS ends with the timeout
+        return self._translated(
+            once,
+            request={"scope": scope(self.route, key, path), "payload": request.payload_hash},
+            respond=lambda: respond(request),
+        )
+
+    def _build(self) -> Callable[..., Response]:
+        from aws_lambda_powertools.utilities.idempotency import (
+            DynamoDBPersistenceLayer,
+            IdempotencyConfig,
+            idempotent_function,
+        )
+
+        self._config = IdempotencyConfig(
+            event_key_jmespath="scope",
+            payload_validation_jmespath="payload",
+            raise_on_no_idempotency_key=True,
+            expires_after_seconds=EXPIRES_AFTER_SECONDS,
+            hash_function="sha256",
+        )
+        store = DynamoDBPersistenceLayer(
+            table_name=config.TABLE_NAME,
+            key_attr="PK",
+            sort_key_attr="SK",
+            static_pk_value=keys.IDEMPOTENCY,
+            boto3_client=connection.client,  # the data layer's DynamoDB client: no second one to create
+        )
+
+        @idempotent_function(
+            data_keyword_argument="request",
+            persistence_store=store,
+            config=self._config,
+            output_serializer=StoredResponse(),
+            key_prefix=self.route,
+        )
+        def respond_once(request: dict[str, Any], respond: Callable[[], Response]) -> Response:
+            return respond()
+
+        self._once = respond_once
+        return respond_once
+
+    @staticmethod
+    def _translated(once: Callable[..., Response], **kwargs: Any) -> Response:
+        from aws_lambda_powertools.utilities.idempotency.exceptions import (
+            IdempotencyAlreadyInProgressError,
+            IdempotencyInconsistentStateError,
+            IdempotencyValidationError,
+        )
+
+        try:
+            return once(**kwargs)
+        except IdempotencyValidationError as error:
+            raise IdempotencyKeyReusedError("Idempotency-Key reused with another payload") from error
+        except (IdempotencyAlreadyInProgressError, IdempotencyInconsistentStateError) as error:
+            # Inconsistent state: the record changed under three attempts in a row (a concurrent request).
+            raise IdempotentRequestInFlightError() from error
