@@ -79,6 +79,7 @@ def _announce(info: dict[str, Any], ready_file: Path | None) -> None:
     ]
     print("\n".join(lines), flush=True)
     if ready_file is not None:
+        ready_file.parent.mkdir(parents=True, exist_ok=True)
         tmp = ready_file.with_name(ready_file.name + ".tmp")
         tmp.write_text(json.dumps(info, indent=2))
         tmp.replace(ready_file)  # atomic: a reader never sees half a file
@@ -148,7 +149,15 @@ def _add_run(subparsers: argparse._SubParsersAction) -> None:
         default=os.environ.get("VALIDATE_RESPONSES", "").lower() in {"1", "true", "yes"},
         help="check every response against openapi.yaml too (env VALIDATE_RESPONSES=1)",
     )
-    parser.add_argument("--ready-file", type=Path, help="write the stack's addresses here as JSON once it serves")
+    from shoplocal.ops import STACK_FILE
+
+    parser.add_argument(
+        "--ready-file",
+        type=Path,
+        default=STACK_FILE,
+        help="write the stack's addresses here as JSON once it serves (default .shop/stack.json, read by "
+        "`shop orders` and `shop dlq`)",
+    )
     parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     parser.set_defaults(handler=run)
 
@@ -175,10 +184,84 @@ def _add_demo(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=handler)
 
 
+def _add_load(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "load", help="against a running local stack: a bounded load test that checks the invariants (DESIGN.md §8)"
+    )
+    parser.add_argument(
+        "--url",
+        default=f"http://{HOST}:{_env_port('PORT') or DEFAULT_PORT}",
+        help="the local stack's API, on loopback (default http://127.0.0.1:$PORT, or port 3000)",
+    )
+    parser.add_argument("--orders", type=int, default=500, help="orders to place in all (default 500)")
+    parser.add_argument("--clients", type=int, default=20, help="clients to spread them over (default 20)")
+    parser.add_argument("--concurrency", type=int, default=20, help="orders in flight at once (default 20)")
+    parser.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds from the first order to the last terminal (default 300)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("bench/load-results.json"), help="results (default bench/load-results.json)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the generated orders (default 0)")
+
+    def handler(args: argparse.Namespace) -> int:
+        from shoplocal.load import main as load
+
+        return load(args)
+
+    parser.set_defaults(handler=handler)
+
+
+def _add_orders(subparsers: argparse._SubParsersAction) -> None:
+    from shoplocal import ops
+
+    parser = subparsers.add_parser("orders", help="against a running local stack: order operations")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    redrive = actions.add_parser(
+        "redrive", help="re-send the queue message of orders left PENDING or APPROVED for too long"
+    )
+    redrive.add_argument(
+        "--older-than",
+        type=ops.seconds,
+        metavar="SECONDS",
+        help="orders not updated for this long (default: template.yaml's STUCK_ORDER_AGE_SECONDS)",
+    )
+    redrive.add_argument("--dry-run", action="store_true", help="list what would be re-sent; send nothing")
+    ops.add_stack_options(redrive)
+    redrive.set_defaults(handler=ops.orders_redrive)
+
+
+def _add_dlq(subparsers: argparse._SubParsersAction) -> None:
+    from shoplocal import ops
+
+    parser = subparsers.add_parser("dlq", help="against a running local stack: inspect DLQs, move messages back")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="show the messages of a DLQ without consuming them")
+    listing.add_argument("--queue", choices=list(ops.QUEUES), help="the DLQ of this queue (default: every DLQ)")
+    listing.add_argument("--limit", type=ops.positive_int, default=10, help="messages shown per DLQ (default 10)")
+    listing.add_argument(
+        "--preview",
+        action="store_true",
+        help="show the first characters (escaped) of a body that is not an order reference",
+    )
+    ops.add_stack_options(listing)
+    listing.set_defaults(handler=ops.dlq_list)
+    redrive = actions.add_parser("redrive", help="move the messages of a DLQ back to its source queue")
+    redrive.add_argument("--queue", choices=list(ops.QUEUES), help="the DLQ of this queue (default: every DLQ)")
+    redrive.add_argument(
+        "--limit", type=ops.positive_int, help="move at most this many per DLQ (default: all it holds)"
+    )
+    ops.add_stack_options(redrive)
+    redrive.set_defaults(handler=ops.dlq_redrive)
+
+
 # One entry per subcommand: name -> function that adds its parser.
 SUBCOMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
     "run": _add_run,
     "demo": _add_demo,
+    "load": _add_load,
+    "orders": _add_orders,
+    "dlq": _add_dlq,
 }
 
 
