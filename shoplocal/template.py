@@ -34,6 +34,13 @@ class Function:
         return self.handler.rsplit(".", 1)[1]
 
 
+# Resource types the local stack does not provision: SAM's, and Cognito's (stood in for by shoplocal/auth.py).
+LOCAL_STAND_INS = ("AWS::Serverless::", "AWS::Cognito::")
+# Types moto's CloudFormation cannot create (it skips them, and describe_stack_resources then fails):
+# resource policies and the account's API Gateway logging role, which the local stack would not enforce.
+MOTO_UNSUPPORTED = frozenset({"AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy", "AWS::ApiGateway::Account"})
+
+
 class Template:
     def __init__(self, path: Path = TEMPLATE_PATH) -> None:
         self.path = path
@@ -62,8 +69,14 @@ class Template:
 
     def data_template(self) -> dict[str, Any]:
         """The template less SAM: moto's CloudFormation skips `AWS::Serverless::*`, so drop those and
-        everything that refers to them, leaving the stateful resources to provision."""
-        dropped = {k for k, r in self.resources.items() if r["Type"].startswith("AWS::Serverless::")}
+        everything that refers to them, leaving the stateful resources to provision. The Cognito user pool
+        goes too (moto's CloudFormation has no Cognito): the local stack signs and verifies its own tokens
+        (shoplocal/auth.py)."""
+        dropped = {
+            k
+            for k, r in self.resources.items()
+            if r["Type"].startswith(LOCAL_STAND_INS) or r["Type"] in MOTO_UNSUPPORTED
+        }
         kept = dict(self.resources)
         changed = True
         while changed:
