@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test models check-models sdk check-sdk lint unit functional e2e clean
+.PHONY: run test models check-models sdk check-sdk lint unit functional e2e load clean
 
 $(STAMP): pyproject.toml sdk/setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -74,3 +74,7 @@ build-ClientsFunction build-OrdersFunction build-InvoicesFunction build-Approval
 	$(PYTHON) -m pip install --quiet --no-compile --no-deps --target "$(ARTIFACTS_DIR)" .
 	$(PYTHON) -m pip install --quiet --no-compile --target "$(ARTIFACTS_DIR)" $(LAMBDA_PLATFORM) \
 	  $$($(PYTHON) -c 'import tomllib; print(" ".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))')
+
+## A bounded load test of the running local stack (`make run` in another terminal); results in bench/load-results.json.
+load: $(STAMP)
+	$(BIN)/shop load
