@@ -1,0 +1,25 @@
+"""What the functions' logs may carry: ids, statuses, counts, exception types. Never a payload.
+
+The functions' own log lines (Powertools loggers in handlers/ and workers/) name ids only. The libraries
+under them log whole payloads at DEBUG: botocore its requests and responses ("Making request ... with
+params", response bodies, the canonical request), PynamoDB every call's arguments ("Calling PutItem with
+arguments"). Those hold client names, emails and tax documents (an email is even part of a key,
+`EMAIL#...`), idempotency records with stored responses, and message bodies. Lambda's log level control
+sets the root logger's level, DEBUG included, so every function caps these loggers at INFO when it loads:
+a DEBUG application log level shows the functions' debug lines, never these.
+
+tests/functional/test_no_personal_data_in_logs.py runs a full flow at DEBUG and checks the output.
+"""
+
+from __future__ import annotations
+
+import logging
+
+PAYLOAD_LOGGERS = ("botocore", "boto3", "s3transfer", "urllib3", "pynamodb")
+
+
+def keep_payloads_out_of_logs() -> None:
+    """Pin each payload logger at INFO, or higher where its level already is (never louder than before)."""
+    for name in PAYLOAD_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logging.INFO, logger.getEffectiveLevel()))
