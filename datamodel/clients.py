@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from datamodel import keys
@@ -99,13 +100,21 @@ def get(client_id: str) -> ClientRecord:
         raise ClientNotFoundError(client_id) from error
 
 
-def replace(client_id: str, fields: ClientFields, expected_versions: frozenset[int] | None = None) -> ClientRecord:
+def replace(
+    client_id: str,
+    new_fields: ClientFields | Callable[[ClientRecord], ClientFields],
+    expected_versions: frozenset[int] | None = None,
+) -> ClientRecord:
     """Full replace of the mutable fields. With `expected_versions` (If-Match) a stale version is refused;
-    without it the write still never lands on a version it did not read, and retries instead."""
+    without it the write still never lands on a version it did not read, and retries instead.
+
+    `new_fields` may be a function of the current record, which may raise to refuse the change: the write
+    is conditional on the version it was given, so the record it decided on is the one replaced."""
     for _ in range(_ATTEMPTS):
         current = get(client_id)
         if expected_versions is not None and current.version not in expected_versions:
             raise StaleVersionError(client_id)
+        fields = new_fields(current) if callable(new_fields) else new_fields
         email_moves = fields.email.lower() != current.email.lower()
         values = _values(fields) | {"updated_at": now_rfc3339(), "version": current.version + 1}
         actions = [

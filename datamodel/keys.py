@@ -7,9 +7,12 @@
 | Order           | CLIENT#<clientId>    | ORDER#<orderId>    | CLIENT#<clientId> / STATUS#<status>#<id>   | OPEN#<shard> / <updatedAt>#id |
 | Invoice index   | CLIENT#<clientId>    | INVOICE#<invoiceId>|                                            |                               |
 | Invoice counter | COUNTER#INVOICE      | <year>             |                                            |                               |
-| Order request   | CLIENT#<clientId>    | REQUEST#<idem. key>|                                            |                               |
-| Client request  | REQUEST#<idem. key>  | #CLIENT            |                                            |                               |
+| Order request   | CLIENT#<clientId>    | REQUEST#<key>      |                                            |                               |
+| Client request  | REQUEST#<key>        | #CLIENT            |                                            |                               |
 | Idempotency     | IDEMPOTENCY          | <opId>#<scope hash>|                                            |                               |
+
+`<key>` in request items is the caller's `Idempotency-Key` scoped to the caller, `<caller sub>#<key>`
+(handlers/idempotency.py `caller_key`).
 
 One Query on CLIENT#<id> returns the profile, orders and invoices together; each access pattern is a key
 condition (`begins_with` on a sort key), never a filter that discards items.
@@ -17,8 +20,8 @@ condition (`begins_with` on a sort key), never a filter that discards items.
 Idempotency records are written by Powertools' DynamoDBPersistenceLayer (handlers/idempotency.py) with
 `key_attr="PK", sort_key_attr="SK", static_pk_value=IDEMPOTENCY` and `key_prefix=<operationId>`: the SK is
 `createClient#<hash>` or `createOrder#<hash>`, the hash (sha256) of the request's scope (route, clientId path
-parameter, key). Their other attributes are Powertools' own (`status`, `data`, `validation`, `expiration`,
-`in_progress_expiration`); they carry no `kind`, no GSI keys (so they are in no index) and expire through the
+parameter, the caller's key). Their other attributes are Powertools' own (`status`, `data`, `validation`,
+`expiration`, `in_progress_expiration`); they carry no `kind`, no GSI keys (so they are in no index) and expire through the
 table's TTL on `expiration` (24 h). No other entity's PK starts with `IDEMPOTENCY`. Known ceiling: one
 partition, like CLIENTS (about 1,000 writes/s; each idempotent POST writes it twice).
 """

@@ -84,9 +84,9 @@ class Client(BaseModel):
             pattern="^[0-9A-HJKMNP-TV-Z]{26}$",
         ),
     ]
-    name: StrictStr
-    email: StrictStr
-    document: StrictStr | None = None
+    name: Annotated[StrictStr, Field(max_length=200)]
+    email: Annotated[StrictStr, Field(max_length=254)]
+    document: Annotated[StrictStr | None, Field(max_length=64)] = None
     credit_limit: Annotated[
         StrictInt,
         Field(
@@ -115,7 +115,7 @@ class ClientPage(BaseModel):
         populate_by_name=True,
     )
     items: list[Client]
-    next_cursor: Annotated[StrictStr | None, Field(alias="nextCursor")]
+    next_cursor: Annotated[StrictStr | None, Field(alias="nextCursor", max_length=1024)]
 
 
 class OrderItem(BaseModel):
@@ -214,6 +214,8 @@ class Order(BaseModel):
             alias="invoiceId",
             description="Invoice number, gapless per UTC year of issue.",
             examples=["INV-2026-000001"],
+            max_length=15,
+            min_length=15,
             pattern="^INV-[0-9]{4}-[0-9]{6}$",
         ),
     ] = None
@@ -224,7 +226,7 @@ class OrderPage(BaseModel):
         populate_by_name=True,
     )
     items: list[Order]
-    next_cursor: Annotated[StrictStr | None, Field(alias="nextCursor")]
+    next_cursor: Annotated[StrictStr | None, Field(alias="nextCursor", max_length=1024)]
 
 
 class Invoice(BaseModel):
@@ -237,6 +239,8 @@ class Invoice(BaseModel):
             alias="invoiceId",
             description="Invoice number, gapless per UTC year of issue.",
             examples=["INV-2026-000001"],
+            max_length=15,
+            min_length=15,
             pattern="^INV-[0-9]{4}-[0-9]{6}$",
         ),
     ]
@@ -282,6 +286,7 @@ class Invoice(BaseModel):
         Field(
             alias="downloadUrl",
             description="Presigned URL of the PDF (only on the single-invoice read).",
+            max_length=8192,
         ),
     ] = None
     expires_at: Annotated[
@@ -294,4 +299,4 @@ class InvoicePage(BaseModel):
         populate_by_name=True,
     )
     items: list[Invoice]
-    next_cursor: Annotated[StrictStr | None, Field(alias="nextCursor")]
+    next_cursor: Annotated[StrictStr | None, Field(alias="nextCursor", max_length=1024)]

@@ -1,4 +1,5 @@
-"""The Powertools resolver every API function shares: validation, problem+json errors, request guards."""
+"""The Powertools resolver every API function shares: authorization (handlers/auth.py), validation,
+problem+json errors, request guards."""
 
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from pydantic import BaseModel
 
 from datamodel.errors import DataError
-from handlers import problems
+from domain.logs import keep_payloads_out_of_logs
+from handlers import auth, limits, problems
 
 logger = Logger()
+keep_payloads_out_of_logs()  # no request or response payloads in any log line (domain/logs.py)
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 
@@ -52,25 +55,42 @@ def allow_query(*names: str):
 
 
 def create_app(*routers: Router) -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(enable_validation=True)
-    app.use(middlewares=[require_json])
+    # debug=False whatever POWERTOOLS_DEV says: a debug resolver prints every event, token and body included.
+    app = APIGatewayRestResolver(enable_validation=True, debug=False)
+    # Before anything parses the body, even Powertools' validation: 413 above limits.MAX_BODY_BYTES.
+    limits.run_before_validation(app, limits.limit_body)
+    # Every route: who calls (401), then what the body is (415), then what the caller may do (403/404).
+    app.use(middlewares=[auth.authenticate, require_json, auth.authorize])
     for router in routers:
         app.include_router(router)
+
+    def unauthenticated() -> Response | None:
+        # Powertools validates before any middleware runs. A request without a caller is refused for that
+        # first, as API Gateway's authorizer runs before its validator.
+        try:
+            auth.require_authentication(app)
+        except problems.RequestError as error:
+            return refused_request(error)
+        return None
 
     @app.exception_handler([RequestValidationError])
     def invalid_request(error: RequestValidationError) -> Response:
         # Powertools validates before any middleware runs: a form or an undeclared body fails here first.
+        if refusal := unauthenticated():
+            return refusal
         if not _declares_json(app):
             return problems.problem(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json.")
         return problems.problem(HTTPStatus.BAD_REQUEST, problems.describe_validation_errors(error.errors()))
 
     @app.exception_handler([RequestUnsupportedContentType])
     def unsupported_content_type(error: RequestUnsupportedContentType) -> Response:
-        return problems.problem(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json.")
+        return unauthenticated() or problems.problem(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json."
+        )
 
     @app.exception_handler([problems.RequestError])
     def refused_request(error: problems.RequestError) -> Response:
-        return problems.problem(error.status, str(error), error.slug)
+        return problems.problem(error.status, str(error), error.slug, headers=error.headers)
 
     @app.exception_handler([DataError])
     def domain_error(error: DataError) -> Response:

@@ -11,8 +11,10 @@
 
 Without the header a route runs as before. A record's SK is the route's operationId (Powertools'
 `key_prefix`, rather than `<function>.<module>.<qualname>`, which renames and physical function names would
-change) and a hash of `scope()`. Powertools' idempotency package is imported on the first keyed request
-(tens of ms of cold start otherwise); its exceptions become the errors problems.py maps, here, once.
+change) and a hash of `scope()`, whose key is the caller's own (`caller_key`: the token's subject and the
+key), so that callers choosing the same key never see each other's answers. Powertools' idempotency package
+is imported on the first keyed request (tens of ms of cold start otherwise); its exceptions become the errors
+problems.py maps, here, once.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from datamodel.errors import IdempotencyKeyReusedError
 from datamodel.requests import REQUEST_TTL_SECONDS, Request
 from domain import config
 from domain.ids import IDEMPOTENCY_KEY_PATTERN
+from handlers.auth import current_caller
 from handlers.problems import IdempotentRequestInFlightError
 
 # Keys are kept 24 h (the contract's promise), as long as the data layer's request items.
@@ -43,16 +46,16 @@ IdempotencyKey = Annotated[
 ]
 
 
-def caller_key(key: str) -> str:
-    """The key as the caller's own: today the key itself. The auth change makes it `<caller sub>#<key>`
-    (a key cannot contain `#`) here, and both layers, Powertools' records and the data layer's request
-    items, follow."""
-    return key
+def caller_key(key: str, subject: str) -> str:
+    """The key as the caller's own, `<caller sub>#<key>` (a key cannot contain `#`): two callers that pick
+    the same key never meet, in Powertools' records or in the data layer's request items."""
+    return f"{subject}#{key}"
 
 
-def scope(route: str, key: str, path: dict[str, str]) -> dict[str, str]:
-    """What one idempotency record stands for: the route, its path parameters (the clientId) and the key."""
-    return {"route": route, **path, "key": caller_key(key)}
+def scope(route: str, key: str, path: dict[str, str], subject: str) -> dict[str, str]:
+    """What one idempotency record stands for: the route, its path parameters (the clientId) and the
+    caller's key."""
+    return {"route": route, **path, "key": caller_key(key, subject)}
 
 
 def payload_hash(body: BaseModel) -> str:
@@ -92,12 +95,13 @@ class Replayable:
     ) -> Response:
         if key is None:
             return respond(None)
-        request = Request(caller_key(key), payload_hash(body))
+        subject = current_caller(self._router).subject
+        request = Request(caller_key(key, subject), payload_hash(body))
         once = self._once or self._build()
         self._config.register_lambda_context(self._router.lambda_context)  # INPROGRESS ends with the timeout
         return self._translated(
             once,
-            request={"scope": scope(self.route, key, path), "payload": request.payload_hash},
+            request={"scope": scope(self.route, key, path, subject), "payload": request.payload_hash},
             respond=lambda: respond(request),
         )
 

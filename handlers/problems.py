@@ -17,6 +17,7 @@ class RequestError(Exception):
 
     status = HTTPStatus.BAD_REQUEST
     slug: str | None = None
+    headers: dict[str, str] | None = None
 
 
 class UnsupportedMediaTypeError(RequestError):

@@ -68,15 +68,20 @@ def describe(api_url: str, emulator: Any, template: Any, stack: Any) -> dict[str
     }
 
 
-def _announce(info: dict[str, Any], ready_file: Path | None) -> None:
+def _announce(info: dict[str, Any], ready_file: Path | None, admin_token: str | None = None) -> None:
     width = max(len(name) for name in info["resources"]) if info["resources"] else 0
     lines = [
         f"  API          {info['api']}",
-        f"  Swagger UI   {info['ui']}",
+        f"  Swagger UI   {info['ui']}   (Authorize: Bearer <token>)",
         f"  OpenAPI spec {info['spec']}",
         f"  moto server  {info['moto']}   (AWS_ENDPOINT_URL)",
         *(f"  {name:<{width}}  {value}" for name, value in info["resources"].items()),
     ]
+    if admin_token:
+        lines += [
+            "  Admin token  (valid 1 h; `shop token --admin` or `shop token --client ID` for more)",
+            f"  {admin_token}",
+        ]
     print("\n".join(lines), flush=True)
     if ready_file is not None:
         ready_file.parent.mkdir(parents=True, exist_ok=True)
@@ -97,8 +102,9 @@ def run(args: argparse.Namespace) -> int:
         # Imported after the handlers are set, so an early Ctrl-C also stops cleanly.
         import uvicorn
 
+        from shoplocal.auth import JwtAuthorizer, LocalIssuer, key_file
         from shoplocal.emulator import Emulator, free_port
-        from shoplocal.gateway import create_app
+        from shoplocal.gateway import create_app, load_spec
         from shoplocal.lambdas import FunctionRunner
         from shoplocal.pollers import start_pollers
         from shoplocal.provision import provision
@@ -111,12 +117,20 @@ def run(args: argparse.Namespace) -> int:
         stack = provision(emulator.url, template)
         runner = FunctionRunner.from_stack(template, stack)
         pollers, stop_polling = start_pollers(runner, template, stack)
+        # The stack's own user pool: a new signing key per start, kept next to the stack file for `shop token`.
+        issuer = LocalIssuer.generate()
+        issuer.save(key_file(args.ready_file))
+        spec = load_spec()
         app = create_app(
-            runner, validate_responses=args.validate_responses, stage=stack.parameters.get("Stage", "local")
+            runner,
+            validate_responses=args.validate_responses,
+            stage=stack.parameters.get("Stage", "local"),
+            authorizer=JwtAuthorizer(issuer.verifier(), spec),
+            spec=spec,
         )
         info = describe(f"http://{HOST}:{args.port}", emulator, template, stack)
         config = uvicorn.Config(app, host=HOST, port=args.port, log_level=args.log_level)
-        server = _server(config, on_ready=lambda: _announce(info, args.ready_file))
+        server = _server(config, on_ready=lambda: _announce(info, args.ready_file, issuer.admin_token()))
         # uvicorn takes SIGINT/SIGTERM while serving, then gives them back to _raise_stop.
         server.run()
         return 0 if server.started else 1
@@ -156,10 +170,66 @@ def _add_run(subparsers: argparse._SubParsersAction) -> None:
         type=Path,
         default=STACK_FILE,
         help="write the stack's addresses here as JSON once it serves (default .shop/stack.json, read by "
-        "`shop orders` and `shop dlq`)",
+        "`shop orders` and `shop dlq`); its signing key goes beside it (stack.key.json, for `shop token`)",
     )
     parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     parser.set_defaults(handler=run)
+
+
+def _add_token_options(parser: argparse.ArgumentParser) -> None:
+    """How a command that calls the API authenticates: a token, or an admin token it signs itself with the
+    key `shop run` keeps beside its stack file."""
+    from shoplocal.ops import STACK_FILE
+
+    parser.add_argument(
+        "--token",
+        default=None,
+        help="the token to send (default: env SHOP_TOKEN, else an admin token signed with the running "
+        "stack's key)",
+    )
+    parser.add_argument(
+        "--stack-file",
+        type=Path,
+        default=STACK_FILE,
+        metavar="PATH",
+        help="the ready file of the running `shop run`, whose key signs the token (default .shop/stack.json)",
+    )
+
+
+def _add_token(subparsers: argparse._SubParsersAction) -> None:
+    from shoplocal.ops import STACK_FILE
+
+    parser = subparsers.add_parser(
+        "token", help="print an ID token for the running local stack (as Cognito would issue it)"
+    )
+    who = parser.add_mutually_exclusive_group(required=True)
+    who.add_argument("--admin", action="store_true", help="a back-office token: every operation")
+    who.add_argument("--client", metavar="CLIENT_ID", help="a token of this client: its own data only")
+    parser.add_argument(
+        "--stack-file",
+        type=Path,
+        default=STACK_FILE,
+        metavar="PATH",
+        help="the ready file of the running `shop run`, whose key signs the token (default .shop/stack.json)",
+    )
+    parser.add_argument("--subject", help="the token's `sub` (default: one per admin, one per client)")
+    parser.add_argument(
+        "--expires-in", type=int, default=3600, metavar="SECONDS", help="lifetime in seconds (default 3600)"
+    )
+
+    def handler(args: argparse.Namespace) -> int:
+        from shoplocal.auth import ADMIN, CLIENT, LocalIssuer, NoLocalKey, key_file
+
+        try:
+            issuer = LocalIssuer.load(key_file(args.stack_file))
+            role, client_id = (ADMIN, None) if args.admin else (CLIENT, args.client)
+            print(issuer.token(role, client_id, subject=args.subject, seconds=args.expires_in), flush=True)
+        except (NoLocalKey, ValueError) as error:
+            print(f"shop token: {error}", file=sys.stderr)
+            return 2
+        return 0
+
+    parser.set_defaults(handler=handler)
 
 
 def _add_demo(subparsers: argparse._SubParsersAction) -> None:
@@ -175,6 +245,7 @@ def _add_demo(subparsers: argparse._SubParsersAction) -> None:
         "--out", type=Path, default=Path("demo-invoices"), help="folder for the invoice PDFs (default ./demo-invoices)"
     )
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the orders (default 60)")
+    _add_token_options(parser)
 
     def handler(args: argparse.Namespace) -> int:
         from shoplocal.demo import main as demo
@@ -203,6 +274,7 @@ def _add_load(subparsers: argparse._SubParsersAction) -> None:
         "--out", type=Path, default=Path("bench/load-results.json"), help="results (default bench/load-results.json)"
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated orders (default 0)")
+    _add_token_options(parser)
 
     def handler(args: argparse.Namespace) -> int:
         from shoplocal.load import main as load
@@ -258,6 +330,7 @@ def _add_dlq(subparsers: argparse._SubParsersAction) -> None:
 # One entry per subcommand: name -> function that adds its parser.
 SUBCOMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
     "run": _add_run,
+    "token": _add_token,
     "demo": _add_demo,
     "load": _add_load,
     "orders": _add_orders,

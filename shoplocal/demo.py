@@ -4,7 +4,8 @@ Creates a client, places a few orders (one over the client's credit limit), foll
 status with a live display, downloads the invoice PDFs through their presigned URLs and prints a summary.
 
 Every call to the shop's API goes through `ShopApi`, which uses the SDK generated from openapi.yaml
-(`shop_client`, in sdk/): the demo works with its typed models.
+(`shop_client`, in sdk/): the demo works with its typed models. It calls as an admin, with `--token`,
+`SHOP_TOKEN`, or a token it signs with the key `shop run` keeps beside its stack file (shoplocal/auth.py).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import httpx
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from shop_client import Client
+from shop_client import AuthenticatedClient, Client
 from shop_client.api.clients import create_client
 from shop_client.api.health import get_health
 from shop_client.api.invoices import get_invoice
@@ -35,6 +36,8 @@ from shop_client.models import ClientInput, ClientRecord, Currency, Invoice, Ord
 from shop_client.types import Response
 
 from domain.money import format_amount
+from shoplocal.auth import NoLocalKey, token_for
+from shoplocal.ops import STACK_FILE
 
 POLL_INTERVAL_S = 0.3
 TERMINAL = {"INVOICED", "REJECTED"}
@@ -97,11 +100,18 @@ class ShopApi:
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
+        self.sdk: AuthenticatedClient | None = None
+
+    def sign_in(self, token: str) -> None:
+        """Every later call sends `Authorization: Bearer <token>`."""
         # An undocumented status raises `UnexpectedStatus` rather than passing as an empty answer.
-        self.sdk = Client(base_url=base_url, timeout=httpx.Timeout(10), raise_on_unexpected_status=True)
+        self.sdk = AuthenticatedClient(
+            base_url=self.base_url, token=token, timeout=httpx.Timeout(10), raise_on_unexpected_status=True
+        )
 
     def close(self) -> None:
-        self.sdk.get_httpx_client().close()
+        if self.sdk is not None:
+            self.sdk.get_httpx_client().close()
 
     def _call(
         self,
@@ -248,14 +258,23 @@ def _stdout_console() -> Console:
     return console
 
 
-def run(base_url: str, out: Path, timeout: float, console: Console | None = None) -> int:
+def run(
+    base_url: str,
+    out: Path,
+    timeout: float,
+    console: Console | None = None,
+    token: str | None = None,
+    stack_file: Path = STACK_FILE,
+) -> int:
     """The demo; returns the exit code (0 done, 1 an order timed out or the API refused, 2 no stack).
-    Progress and the summary go to `console` (stdout by default), failures to stderr, one line each."""
+    Progress and the summary go to `console` (stdout by default), failures to stderr, one line each.
+    It calls the API as an admin: `token`, or one signed with the key beside `stack_file`."""
     console = console or _stdout_console()
     errors = Console(stderr=True, soft_wrap=True)
     api = ShopApi(base_url.rstrip("/"))
     try:
         api.check_health()
+        api.sign_in(token_for(stack_file, token))
         suffix = uuid.uuid4().hex[:8]
         client = api.create_client(f"Demo Buyer {suffix}", f"demo-{suffix}@example.com", CREDIT_LIMIT)
         client_id = client.client_id
@@ -283,6 +302,9 @@ def run(base_url: str, out: Path, timeout: float, console: Console | None = None
     except StackUnavailable as error:
         errors.print(f"shop demo: {error}. Start it with `make run` in another terminal, then try again.", **FAILURE)
         return 2
+    except NoLocalKey as error:
+        errors.print(f"shop demo: {error}; or pass --token", **FAILURE)
+        return 2
     except ApiError as error:
         errors.print(f"shop demo: {error}", **FAILURE)
         return 1
@@ -299,4 +321,4 @@ def run(base_url: str, out: Path, timeout: float, console: Console | None = None
 def main(args: argparse.Namespace) -> int:
     """`shop demo` (see `_add_demo` in shoplocal/cli.py)."""
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one log line per poll would tear the live display
-    return run(args.url, args.out, args.timeout)
+    return run(args.url, args.out, args.timeout, token=args.token, stack_file=args.stack_file)

@@ -31,7 +31,8 @@ from connexion import AsyncApp
 from connexion.context import scope as current_scope
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem
-from connexion.middleware import MiddlewarePosition
+from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
+from connexion.middleware.security import SecurityMiddleware
 from connexion.resolver import Resolution, Resolver
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
 from starlette.concurrency import run_in_threadpool
@@ -39,6 +40,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from domain.limits import MAX_BODY_BYTES
 from shoplocal.lambdas import FunctionError
 from shoplocal.template import OPENAPI_PATH
 
@@ -138,10 +140,11 @@ def without_extensions(node: Any, prefix: str = "x-amazon-") -> Any:
 
 
 def anonymous(route: Route, method: str, headers: Mapping[str, str]) -> dict[str, Any]:
-    """`requestContext.authorizer` for a request: no verified claims.
+    """`requestContext.authorizer` for a request: no verified claims (the default, for tests of the gateway).
 
     The one place a token check slots in: return the verified claims, or raise a connexion
-    `ProblemException` (401/403). It runs before request validation, as API Gateway's authorizer does."""
+    `ProblemException` (401/403). It runs before request validation, as API Gateway's authorizer does.
+    `shop run` passes `shoplocal.auth.JwtAuthorizer`, which verifies the stack's tokens."""
     return {"claims": {}}
 
 
@@ -297,11 +300,19 @@ class Utf8JSONBodyValidator(JSONRequestBodyValidator):
             raise BadRequestProblem(detail="body: must not be null")
         for error in self._validator.iter_errors(body):
             where = ".".join(["body", *(str(part) for part in error.absolute_path)])
-            raise BadRequestProblem(detail=f"{where}: {error.message}")
+            raise BadRequestProblem(detail=f"{where}: {_without_value(error.message, error.instance)}")
 
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+def _without_value(message: str, value: Any) -> str:
+    """jsonschema's message less the rejected value it starts with (`'a@@b' does not match ...` becomes
+    `the value does not match ...`): a problem names the field and the rule, never echoes what was sent,
+    which may be personal data (and connexion logs every problem's detail)."""
+    shown = repr(value)
+    return "the value" + message[len(shown) :] if message.startswith(shown) else message
 
 
 class ConciseParameterValidator(ParameterValidator):
@@ -310,7 +321,7 @@ class ConciseParameterValidator(ParameterValidator):
     @staticmethod
     def validate_parameter(parameter_type, value, param, param_name=None):  # type: ignore[no-untyped-def]
         error = ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
-        return error and f"{parameter_type}.{param['name']}: {error.splitlines()[0]}"
+        return error and f"{parameter_type}.{param['name']}: {_without_value(error.splitlines()[0], value)}"
 
 
 def _validator_map() -> dict[str, Any]:
@@ -342,7 +353,7 @@ class RouteGuard:
         method = "GET" if head else method
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         authorizer = self.authorizer(route, method, headers)
-        body, receive = await _read_body(receive)
+        body, receive = await _read_body(receive, headers.get("content-length"))
         # A copy: the server keeps its own scope (uvicorn drops a HEAD response's body by it).
         scope = {**scope, "method": method, _BODY_KEY: body, _AUTHORIZER_KEY: authorizer}
         if head:
@@ -350,14 +361,25 @@ class RouteGuard:
         await self.app(scope, receive, send)
 
 
-async def _read_body(receive: Receive) -> tuple[bytes, Receive]:
-    chunks, messages = [], []
+def _too_large() -> HTTPException:
+    return HTTPException(413, detail=f"the request body exceeds {MAX_BODY_BYTES} bytes")
+
+
+async def _read_body(receive: Receive, declared_length: str | None = None) -> tuple[bytes, Receive]:
+    """The whole body, read before validation; 413 (`MAX_BODY_BYTES`, domain/limits.py) for a declared
+    `Content-Length` above the limit without reading any of it, or as soon as what arrived exceeds it."""
+    if declared_length and declared_length.strip().isdigit() and int(declared_length) > MAX_BODY_BYTES:
+        raise _too_large()
+    chunks, messages, size = [], [], 0
     while True:
         message = await receive()
         messages.append(message)
         if message["type"] != "http.request":
             break
         chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        if size > MAX_BODY_BYTES:
+            raise _too_large()
         if not message.get("more_body", False):
             break
     pending = iter(messages)
@@ -438,7 +460,10 @@ def create_app(
     spec names no function of the runner."""
     spec = copy.deepcopy(dict(spec or load_spec()))
     routes = route_table(spec, runner)
-    app = AsyncApp(__name__)
+    # Authentication is the authorizer's, in RouteGuard, as API Gateway's: connexion's own security
+    # middleware (which would want an `x-apikeyInfoFunc`) is left out.
+    middlewares = [m for m in ConnexionMiddleware.default_middlewares if m is not SecurityMiddleware]
+    app = AsyncApp(__name__, middlewares=middlewares)
     app.add_middleware(RouteGuard, position=MiddlewarePosition.BEFORE_ROUTING, routes=routes, authorizer=authorizer)
     app.add_api(
         without_extensions(spec),

@@ -8,6 +8,34 @@ from dataclasses import dataclass
 from typing import Any
 
 
+# Claims as API Gateway's Cognito authorizer puts them in `requestContext.authorizer.claims` (every value a
+# string; `exp` and `iat` as API Gateway formats them).
+_TOKEN_CLAIMS = {
+    "token_use": "id",
+    "iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TESTPOOL",
+    "aud": "testclientid",
+    "auth_time": "1767225600",
+    "iat": "Thu Jan 01 00:00:00 UTC 2026",
+    "exp": "Thu Jan 01 01:00:00 UTC 2026",
+}
+ADMIN_SUBJECT = "00000000-0000-4000-8000-00000000a0a0"
+ADMIN_CLAIMS = {"sub": ADMIN_SUBJECT, "cognito:username": "admin", "custom:role": "admin", **_TOKEN_CLAIMS}
+
+
+def client_claims(client_id: str, subject: str | None = None) -> dict[str, str]:
+    """The claims of a `client` token bound to `client_id`."""
+    return {
+        "sub": subject or str(uuid.uuid5(uuid.NAMESPACE_URL, f"client:{client_id}")),
+        "cognito:username": f"client-{client_id}",
+        "custom:role": "client",
+        "custom:clientId": client_id,
+        **_TOKEN_CLAIMS,
+    }
+
+
+NO_AUTHORIZER = object()  # `claims=NO_AUTHORIZER`: an event with no `requestContext.authorizer` at all
+
+
 def api_event(
     method: str,
     path: str,
@@ -18,8 +46,9 @@ def api_event(
     headers: dict[str, str] | None = None,
     query: dict[str, str] | None = None,
     path_parameters: dict[str, str] | None = None,
-    claims: dict[str, str] | None = None,
+    claims: Any = ADMIN_CLAIMS,
 ) -> dict[str, Any]:
+    """A proxy event; by default from an admin (`claims=...` for another caller, `{}` for none)."""
     headers = dict(headers or {})
     if body is not None:
         raw_body = json.dumps(body)
@@ -41,7 +70,7 @@ def api_event(
             "stage": "prod",
             "requestId": str(uuid.uuid4()),
             "identity": {"sourceIp": "127.0.0.1"},
-            "authorizer": {"claims": claims or {}},
+            **({} if claims is NO_AUTHORIZER else {"authorizer": {"claims": claims}}),
         },
         "body": raw_body,
         "isBase64Encoded": False,

@@ -28,9 +28,11 @@ from datamodel import clients, orders
 from datamodel.entities import ClientRecord, OrderRecord
 from datamodel.errors import ClientNotFoundError
 from domain import messages
+from domain.logs import keep_payloads_out_of_logs
 from workers import approval_rules
 
 logger = Logger()
+keep_payloads_out_of_logs()  # no message bodies or client data in any log line (domain/logs.py)
 processor = BatchProcessor(event_type=EventType.SQS, logger=logger)
 sqs = boto3.client("sqs", region_name=config.AWS_REGION)
 

@@ -31,9 +31,11 @@ from botocore.exceptions import ClientError
 from datamodel import clients, invoices, orders
 from datamodel.entities import InvoiceRecord, OrderRecord
 from domain import config, messages
+from domain.logs import keep_payloads_out_of_logs
 from workers.invoice_pdf import InvoiceDocument, InvoiceLine, render_invoice
 
 logger = Logger()
+keep_payloads_out_of_logs()  # no message bodies or client data in any log line (domain/logs.py)
 processor = BatchProcessor(event_type=EventType.SQS, logger=logger)
 s3 = boto3.client("s3", region_name=config.AWS_REGION)
 

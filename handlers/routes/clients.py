@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from http import HTTPStatus
 from typing import Annotated
 
@@ -18,12 +19,15 @@ from datamodel.requests import Request
 from domain.ids import CURSOR_PATTERN, ULID_PATTERN
 from domain.models import Client, ClientInput
 from handlers.api import allow_query, json_response, page_response
+from handlers.auth import admin_only_values, current_caller
 from handlers.idempotency import IdempotencyKey, Replayable
+from handlers.problems import RequestError
 
 router = Router()
 created_once = Replayable("createClient", router)
 
 ClientId = Annotated[str, Path(pattern=ULID_PATTERN)]
+IF_MATCH_MAX_LENGTH = 64
 _ENTITY_TAG = re.compile(r'^"(\d{1,18})"$')
 
 
@@ -49,7 +53,14 @@ def get_client(client_id: ClientId):
 @router.put("/clients/<client_id>", middlewares=[allow_query()])
 def replace_client(client_id: ClientId, body: ClientInput):
     expected = if_match_versions(router.current_event.headers.get("if-match"))
-    return _client_response(clients.replace(client_id, _fields(body), expected), HTTPStatus.OK)
+    caller = current_caller(router)
+
+    def settled(current: ClientRecord) -> ClientFields:
+        # A client keeps its stored creditLimit and currency, and may not change them (403): handlers/auth.py.
+        stored = {"credit_limit": int(current.credit_limit), "currency": current.currency}
+        return replace(_fields(body), **admin_only_values(caller, body, stored))
+
+    return _client_response(clients.replace(client_id, settled, expected), HTTPStatus.OK)
 
 
 @router.delete("/clients/<client_id>", middlewares=[allow_query()])
@@ -63,6 +74,8 @@ def if_match_versions(header: str | None) -> frozenset[int] | None:
     Weak or foreign tags can never match a strong ETag, so they leave an empty set: 412."""
     if header is None or header.strip() == "*":
         return None
+    if len(header) > IF_MATCH_MAX_LENGTH:  # the contract's maxLength: API Gateway does not check it
+        raise RequestError(f"header.If-Match: longer than {IF_MATCH_MAX_LENGTH} characters.")
     versions = set()
     for tag in header.split(","):
         match = _ENTITY_TAG.match(tag.strip())

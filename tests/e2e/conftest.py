@@ -17,12 +17,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from shoplocal.auth import LocalIssuer, key_file
 from shoplocal.emulator import free_port
 from shoplocal.template import ROOT, Template
 
 HERE = Path(__file__).resolve().parent
 START_TIMEOUT_S = 60
-STOP_TIMEOUT_S = 20
+STOP_TIMEOUT_S = 120  # moto frees a large session's state slowly at exit
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -60,7 +61,8 @@ def local_stack(local_stack_info) -> str:
 @pytest.fixture(scope="session")
 def local_stack_info(tmp_path_factory: pytest.TempPathFactory):
     """`shop run` on free ports, with responses validated against openapi.yaml; yields what it announced
-    (`api`, `moto`, and the physical id of each resource under `resources`)."""
+    (`api`, `moto`, and the physical id of each resource under `resources`), plus where its ready file
+    (`stack_file`, its signing key beside it) and its output (`log`) are."""
     workdir = tmp_path_factory.mktemp("local_stack")
     log, ready = workdir / "shop.log", workdir / "ready.json"
     port = free_port()
@@ -75,12 +77,24 @@ def local_stack_info(tmp_path_factory: pytest.TempPathFactory):
         deadline = time.monotonic() + START_TIMEOUT_S
         while not ready.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
-        yield json.loads(ready.read_text())
+        yield json.loads(ready.read_text()) | {"stack_file": str(ready), "log": str(log)}
     finally:
         code = _stop(process)
     output = _output(log)
     assert code == 0, f"`shop run` exited with {code}:\n{output}"
     assert "Traceback" not in output.rpartition("Shutting down")[2], f"`shop run` did not stop cleanly:\n{output}"
+
+
+@pytest.fixture(scope="session")
+def issuer(local_stack_info) -> LocalIssuer:
+    """The running stack's token issuer (the key `shop run` keeps beside its ready file), for tokens of any
+    role, as `shop token` makes them."""
+    return LocalIssuer.load(key_file(Path(local_stack_info["stack_file"])))
+
+
+@pytest.fixture(scope="session")
+def admin_token(issuer) -> str:
+    return issuer.admin_token()
 
 
 def _wait_until_healthy(process: subprocess.Popen, base_url: str, log: Path) -> None:

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from shop_client import Client
+from shop_client import AuthenticatedClient
 from shop_client.api.clients import create_client, delete_client, get_client, list_clients, replace_client
 from shop_client.models import ClientInput, ClientPage, ClientRecord, Problem
 from shop_client.types import UNSET, Response
@@ -23,10 +23,12 @@ T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
-def api(local_stack):
-    """The SDK's client for the local stack, the one place this module builds it (credentials go here).
+def api(local_stack, admin_token):
+    """The SDK's client for the local stack, the one place this module builds it, with an admin's token.
     An undocumented status code fails the call (`UnexpectedStatus`)."""
-    with Client(base_url=local_stack, timeout=httpx.Timeout(10), raise_on_unexpected_status=True) as client:
+    with AuthenticatedClient(
+        base_url=local_stack, token=admin_token, timeout=httpx.Timeout(10), raise_on_unexpected_status=True
+    ) as client:
         yield client
 
 

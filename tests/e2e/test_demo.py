@@ -14,7 +14,7 @@ import httpx
 import pytest
 from pypdf import PdfReader
 from rich.console import Console
-from shop_client import Client
+from shop_client import AuthenticatedClient
 from shop_client.api.orders import list_orders
 from shop_client.models import ClientRecord, Currency, Order, OrderPage, OrderStatus
 
@@ -27,9 +27,11 @@ NOW = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 
 
 @pytest.fixture(scope="module")
-def api(local_stack):
-    """The generated SDK's client for the local stack; an undocumented status fails the call."""
-    with Client(base_url=local_stack, timeout=httpx.Timeout(10), raise_on_unexpected_status=True) as client:
+def api(local_stack, admin_token):
+    """The generated SDK's client for the local stack, an admin's; an undocumented status fails the call."""
+    with AuthenticatedClient(
+        base_url=local_stack, token=admin_token, timeout=httpx.Timeout(10), raise_on_unexpected_status=True
+    ) as client:
         yield client
 
 
@@ -43,10 +45,11 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-def test_demo_invoices_the_orders_within_credit_and_rejects_the_one_over(local_stack, api, tmp_path):
-    # WHEN the demo runs against the local stack
+def test_demo_invoices_the_orders_within_credit_and_rejects_the_one_over(local_stack, local_stack_info, api, tmp_path):
+    # WHEN the demo runs against the local stack, signing its admin token with the stack's key
     out = tmp_path / "invoices"
-    result = shop_demo("--url", local_stack, "--out", str(out), "--timeout", "60")
+    stack_file = local_stack_info["stack_file"]
+    result = shop_demo("--url", local_stack, "--out", str(out), "--timeout", "60", "--stack-file", stack_file)
     output = result.stdout + result.stderr
     # THEN it succeeds, and its table has one row per order: three invoiced, one rejected for credit
     assert result.returncode == 0, output
@@ -94,6 +97,9 @@ class StuckApi:
     def check_health(self) -> None:
         pass
 
+    def sign_in(self, token: str) -> None:
+        pass
+
     def create_client(self, name, email, credit_limit, currency="USD"):
         return ClientRecord(
             client_id="0" * 26,
@@ -127,7 +133,7 @@ class StuckApi:
 
 def test_demo_names_the_orders_still_pending_when_it_times_out(monkeypatch, capsys, tmp_path):
     monkeypatch.setattr(demo, "ShopApi", StuckApi)
-    code = demo.run("http://stuck.invalid", tmp_path, timeout=0.5, console=Console(file=io.StringIO()))
+    code = demo.run("http://stuck.invalid", tmp_path, timeout=0.5, console=Console(file=io.StringIO()), token="t")
     message = capsys.readouterr().err
     assert code == 1
     assert "timed out after 0.5 s; still pending" in message

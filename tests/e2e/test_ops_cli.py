@@ -62,11 +62,16 @@ def eventually(check, what: str):
 
 
 def test_a_pending_order_left_without_a_message_is_invoiced_after_shop_orders_redrive(
-    local_stack, local_stack_info, stack_file, aws
+    local_stack, local_stack_info, stack_file, aws, admin_token
 ):
     # GIVEN a client, and a PENDING order of it written 10 minutes ago whose message was never sent
     email = f"ops-{uuid.uuid4().hex[:10]}@example.com"
-    response = httpx.post(f"{local_stack}/clients", json={"name": "Ops Ltd", "email": email}, timeout=10)
+    response = httpx.post(
+        f"{local_stack}/clients",
+        json={"name": "Ops Ltd", "email": email},
+        headers={"Authorization": f"Bearer {admin_token}"},
+        timeout=10,
+    )
     assert response.status_code == 201, response.text
     client_id, order_id = response.json()["clientId"], new_id()
     stamp = rfc3339(utc_now() - timedelta(minutes=10))

@@ -17,7 +17,7 @@ import boto3
 import httpx
 import pytest
 from pypdf import PdfReader
-from shop_client import Client
+from shop_client import AuthenticatedClient
 from shop_client.api.clients import create_client, delete_client, list_clients
 from shop_client.api.invoices import get_invoice, get_invoice_pdf, list_invoices
 from shop_client.api.orders import create_order, get_order, list_orders
@@ -43,10 +43,12 @@ T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
-def api(local_stack):
-    """The SDK generated from openapi.yaml (sdk/), the one place this module builds its client (credentials
-    go here). Answers are read as its typed models, and an undocumented status fails the call."""
-    with Client(base_url=local_stack, timeout=httpx.Timeout(10), raise_on_unexpected_status=True) as client:
+def api(local_stack, admin_token):
+    """The SDK generated from openapi.yaml (sdk/), the one place this module builds its client, with an
+    admin's token. Answers are read as its typed models, and an undocumented status fails the call."""
+    with AuthenticatedClient(
+        base_url=local_stack, token=admin_token, timeout=httpx.Timeout(10), raise_on_unexpected_status=True
+    ) as client:
         yield client
 
 

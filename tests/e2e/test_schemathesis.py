@@ -1,6 +1,7 @@
 """Schemathesis fuzzes the running local stack against openapi.yaml: every check, every phase
 (examples, coverage, fuzzing, stateful), zero failures. Configuration: schemathesis.toml."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,9 @@ from shoplocal.template import ROOT
 SEED = "20261125"  # fixed, so a failure reproduces; change it to explore further
 
 
-def test_schemathesis_finds_no_failure_against_the_contract(local_stack, tmp_path: Path):
+def test_schemathesis_finds_no_failure_against_the_contract(local_stack, admin_token, tmp_path: Path):
+    # As an admin, who may call every operation (schemathesis.toml reads the token from SHOP_TOKEN); the checks
+    # that leave the token out expect 401.
     command = [
         str(Path(sys.executable).with_name("schemathesis")),
         "run",
@@ -28,7 +31,8 @@ def test_schemathesis_finds_no_failure_against_the_contract(local_stack, tmp_pat
         "--report-dir",
         str(tmp_path),
     ]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    env = os.environ | {"SHOP_TOKEN": admin_token}
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     summary = result.stdout[-6000:]
     assert result.returncode == 0, summary
     assert "Tested: 12" in summary and " passed" in summary

@@ -24,11 +24,11 @@ from datamodel.base import connection
 from datamodel.entities import ClientRequest, EmailGuard, OrderRequest
 from domain import config
 from handlers.clients import lambda_handler as clients_handler
-from handlers.idempotency import EXPIRES_AFTER_SECONDS
+from handlers.idempotency import EXPIRES_AFTER_SECONDS, caller_key
 from handlers.orders import lambda_handler as orders_handler
 from handlers.routes import clients as client_routes
 from handlers.routes import orders as order_routes
-from tests.events import LambdaContext, api_event
+from tests.events import ADMIN_CLAIMS, ADMIN_SUBJECT, LambdaContext, api_event, client_claims
 
 WIDGET = {"sku": "W-1", "description": "Blue widget", "quantity": 3, "unitPrice": 1250}
 GADGET = {"sku": "G-2", "description": "Gadget", "quantity": 2, "unitPrice": 99}
@@ -85,9 +85,9 @@ def assert_problem(response, status, slug):
     assert body["status"] == status and body["type"] == f"urn:shop:problem:{slug}" and body["detail"]
 
 
-def powertools_record(route: str, key: str, **path: str) -> dict:
+def powertools_record(route: str, key: str, subject: str = ADMIN_SUBJECT, **path: str) -> dict:
     """The raw idempotency item, found by the key layout datamodel/keys.py documents."""
-    scope = {"route": route, **path, "key": key}
+    scope = {"route": route, **path, "key": f"{subject}#{key}"}
     digest = hashlib.sha256(json.dumps(scope, sort_keys=True).encode()).hexdigest()
     item = dynamodb.get_item(
         TableName=config.TABLE_NAME,
@@ -370,6 +370,24 @@ def test_same_key_on_another_clients_orders_is_independent(orders_queue):
     )
 
 
+def test_same_key_from_another_caller_is_independent(orders_queue):
+    # GIVEN a client that placed an order with a key
+    client_id, key = new_client_id(), new_key()
+    order = {"body": {"items": [WIDGET]}, "headers": {"Idempotency-Key": key}}
+    path = f"/clients/{client_id}/orders"
+    own = call(orders_handler, "POST", path, claims=client_claims(client_id), **order)
+    # WHEN an admin, and another admin, send the same key with another payload on the same client
+    other = {"body": {"items": [GADGET]}, "headers": {"Idempotency-Key": key}}
+    admin = call(orders_handler, "POST", path, **other)
+    another_admin = call(orders_handler, "POST", path, claims=ADMIN_CLAIMS | {"sub": "another-admin"}, **other)
+    # THEN each is a request of its own: three orders, no replay of another caller's answer, no 422
+    assert own[0] == admin[0] == another_admin[0] == 202
+    placed = [own[2]["orderId"], admin[2]["orderId"], another_admin[2]["orderId"]]
+    assert len(set(placed)) == 3 and sorted(order_ids(client_id)) == sorted(placed)
+    subject = client_claims(client_id)["sub"]
+    assert powertools_record("createOrder", key, subject, clientId=client_id)["status"]["S"] == "COMPLETED"
+
+
 def test_same_key_on_another_route_is_independent(orders_queue):
     key = new_key()
     status, _, client = create_client(client_payload(), key)
@@ -407,8 +425,10 @@ def test_data_layer_request_items_expire_with_the_table_ttl_after_24_hours(order
     _, _, order = place(client["clientId"], {"items": [WIDGET]}, order_key)
     now = time.time()
 
-    client_request = ClientRequest.get(keys.client_request_pk(client_key), keys.CLIENT_REQUEST_SK)
-    order_request = OrderRequest.get(keys.client_pk(client["clientId"]), keys.order_request_sk(order_key))
+    client_pk = keys.client_request_pk(caller_key(client_key, ADMIN_SUBJECT))
+    client_request = ClientRequest.get(client_pk, keys.CLIENT_REQUEST_SK)
+    order_sk = keys.order_request_sk(caller_key(order_key, ADMIN_SUBJECT))
+    order_request = OrderRequest.get(keys.client_pk(client["clientId"]), order_sk)
     assert client_request.client_id == client["clientId"] and order_request.order_id == order["orderId"]
     for item in (client_request, order_request):
         assert now + 86_400 - 60 <= item.expiration <= now + 86_400
@@ -418,7 +438,7 @@ def test_client_key_is_free_again_once_its_request_item_expired_even_before_ttl_
     # GIVEN a key whose data-layer item is past its 24 h (TTL has not deleted it yet) and no Powertools record
     key, payload = new_key(), client_payload()
     first = create_client(payload, key)[2]
-    stale = ClientRequest.get(keys.client_request_pk(key), keys.CLIENT_REQUEST_SK)
+    stale = ClientRequest.get(keys.client_request_pk(caller_key(key, ADMIN_SUBJECT)), keys.CLIENT_REQUEST_SK)
     stale.update(actions=[ClientRequest.expiration.set(int(time.time()) - 1)])
     dynamodb.delete_item(
         TableName=config.TABLE_NAME,

@@ -13,17 +13,24 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from datamodel import keys
 from datamodel.errors import IdempotencyKeyReusedError
 from domain.models import ClientInput
-from handlers.idempotency import Replayable, StoredResponse, payload_hash, scope
+from handlers.idempotency import Replayable, StoredResponse, caller_key, payload_hash, scope
 from handlers.problems import IdempotentRequestInFlightError
 
 
-def test_scope_names_the_route_the_path_parameters_and_the_key():
-    assert scope("createOrder", "key-0001", {"clientId": "01ABC"}) == {
+def test_scope_names_the_route_the_path_parameters_and_the_callers_key():
+    assert scope("createOrder", "key-0001", {"clientId": "01ABC"}, "sub-1") == {
         "route": "createOrder",
         "clientId": "01ABC",
-        "key": "key-0001",
+        "key": "sub-1#key-0001",
     }
-    assert scope("createClient", "key-0001", {}) != scope("createOrder", "key-0001", {})
+    assert scope("createClient", "key-0001", {}, "sub-1") != scope("createOrder", "key-0001", {}, "sub-1")
+    assert scope("createClient", "key-0001", {}, "sub-1") != scope("createClient", "key-0001", {}, "sub-2")
+
+
+def test_caller_key_puts_the_subject_before_the_key():
+    # A key cannot contain `#` (its pattern), so the key is what follows the last `#`.
+    assert caller_key("key-0001", "a#b") == "a#b#key-0001"
+    assert caller_key("key-0001", "a").rpartition("#")[2] == "key-0001"
 
 
 def test_payload_hash_ignores_field_order_but_not_values():

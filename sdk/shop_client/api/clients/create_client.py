@@ -45,10 +45,25 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 409:
         response_409 = Problem.from_dict(response.json())
 
         return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
 
     if response.status_code == 415:
         response_415 = Problem.from_dict(response.json())
@@ -86,7 +101,9 @@ def sync_detailed(
     """Create a client
 
      Creates a client record. The email is unique, compared case-insensitively. A retry with the
-    same `Idempotency-Key` and payload returns the original answer.
+    same `Idempotency-Key` and payload returns the original answer (keys are the caller's own:
+    another caller's use of the same key is another request). Admin only (403 for a client token).
+    Body at most 256 KiB (413).
 
     Args:
         idempotency_key (str | Unset):
@@ -121,7 +138,9 @@ def sync(
     """Create a client
 
      Creates a client record. The email is unique, compared case-insensitively. A retry with the
-    same `Idempotency-Key` and payload returns the original answer.
+    same `Idempotency-Key` and payload returns the original answer (keys are the caller's own:
+    another caller's use of the same key is another request). Admin only (403 for a client token).
+    Body at most 256 KiB (413).
 
     Args:
         idempotency_key (str | Unset):
@@ -151,7 +170,9 @@ async def asyncio_detailed(
     """Create a client
 
      Creates a client record. The email is unique, compared case-insensitively. A retry with the
-    same `Idempotency-Key` and payload returns the original answer.
+    same `Idempotency-Key` and payload returns the original answer (keys are the caller's own:
+    another caller's use of the same key is another request). Admin only (403 for a client token).
+    Body at most 256 KiB (413).
 
     Args:
         idempotency_key (str | Unset):
@@ -184,7 +205,9 @@ async def asyncio(
     """Create a client
 
      Creates a client record. The email is unique, compared case-insensitively. A retry with the
-    same `Idempotency-Key` and payload returns the original answer.
+    same `Idempotency-Key` and payload returns the original answer (keys are the caller's own:
+    another caller's use of the same key is another request). Admin only (403 for a client token).
+    Body at most 256 KiB (413).
 
     Args:
         idempotency_key (str | Unset):

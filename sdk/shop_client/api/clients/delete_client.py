@@ -35,6 +35,16 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -68,7 +78,8 @@ def sync_detailed(
     """Delete a client
 
      Removes the profile and frees its email. Refused (409) while the client has orders that
-    are not yet terminal. Orders and invoices are accounting records and stay.
+    are not yet terminal. Orders and invoices are accounting records and stay, readable by
+    admins. Admin only (403 for a client token, its own id included).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -100,7 +111,8 @@ def sync(
     """Delete a client
 
      Removes the profile and frees its email. Refused (409) while the client has orders that
-    are not yet terminal. Orders and invoices are accounting records and stay.
+    are not yet terminal. Orders and invoices are accounting records and stay, readable by
+    admins. Admin only (403 for a client token, its own id included).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -127,7 +139,8 @@ async def asyncio_detailed(
     """Delete a client
 
      Removes the profile and frees its email. Refused (409) while the client has orders that
-    are not yet terminal. Orders and invoices are accounting records and stay.
+    are not yet terminal. Orders and invoices are accounting records and stay, readable by
+    admins. Admin only (403 for a client token, its own id included).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -157,7 +170,8 @@ async def asyncio(
     """Delete a client
 
      Removes the profile and frees its email. Refused (409) while the client has orders that
-    are not yet terminal. Orders and invoices are accounting records and stay.
+    are not yet terminal. Orders and invoices are accounting records and stay, readable by
+    admins. Admin only (403 for a client token, its own id included).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).

@@ -37,6 +37,16 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -66,7 +76,8 @@ def sync_detailed(
 ) -> Response[ClientRecord | Problem]:
     """Read a client
 
-     Returns the client with its current `ETag`.
+     Returns the client with its current `ETag`. A client token reads its own profile only
+    (another client's id answers 404, as an unknown one does).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -97,7 +108,8 @@ def sync(
 ) -> ClientRecord | Problem | None:
     """Read a client
 
-     Returns the client with its current `ETag`.
+     Returns the client with its current `ETag`. A client token reads its own profile only
+    (another client's id answers 404, as an unknown one does).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -123,7 +135,8 @@ async def asyncio_detailed(
 ) -> Response[ClientRecord | Problem]:
     """Read a client
 
-     Returns the client with its current `ETag`.
+     Returns the client with its current `ETag`. A client token reads its own profile only
+    (another client's id answers 404, as an unknown one does).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -152,7 +165,8 @@ async def asyncio(
 ) -> ClientRecord | Problem | None:
     """Read a client
 
-     Returns the client with its current `ETag`.
+     Returns the client with its current `ETag`. A client token reads its own profile only
+    (another client's id answers 404, as an unknown one does).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).

@@ -45,6 +45,16 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -70,7 +80,7 @@ def sync_detailed(
 ) -> Response[ClientPage | Problem]:
     """List clients
 
-     Pages through clients, oldest first.
+     Pages through clients, oldest first. Admin only (403 for a client token).
 
     Args:
         limit (int | Unset):  Default: 20.
@@ -104,7 +114,7 @@ def sync(
 ) -> ClientPage | Problem | None:
     """List clients
 
-     Pages through clients, oldest first.
+     Pages through clients, oldest first. Admin only (403 for a client token).
 
     Args:
         limit (int | Unset):  Default: 20.
@@ -133,7 +143,7 @@ async def asyncio_detailed(
 ) -> Response[ClientPage | Problem]:
     """List clients
 
-     Pages through clients, oldest first.
+     Pages through clients, oldest first. Admin only (403 for a client token).
 
     Args:
         limit (int | Unset):  Default: 20.
@@ -165,7 +175,7 @@ async def asyncio(
 ) -> ClientPage | Problem | None:
     """List clients
 
-     Pages through clients, oldest first.
+     Pages through clients, oldest first. Admin only (403 for a client token).
 
     Args:
         limit (int | Unset):  Default: 20.

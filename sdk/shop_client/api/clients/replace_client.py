@@ -49,6 +49,16 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -63,6 +73,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_412 = Problem.from_dict(response.json())
 
         return response_412
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
 
     if response.status_code == 415:
         response_415 = Problem.from_dict(response.json())
@@ -98,6 +113,11 @@ def sync_detailed(
      Full replace of `name`, `email`, `document`, `creditLimit` and `currency`: an omitted
     `document` is removed, an omitted `creditLimit` or `currency` takes its default.
     Send the `ETag` you read as `If-Match` to refuse a stale update (412).
+
+    A client token replaces its own profile only (another client's id answers 404), and
+    `creditLimit` and `currency` are not its to set: omitted, they keep their stored values
+    (not the defaults); sent, they must equal the stored values, or the request is refused
+    with 403 and changes nothing. Body at most 256 KiB (413).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -138,6 +158,11 @@ def sync(
     `document` is removed, an omitted `creditLimit` or `currency` takes its default.
     Send the `ETag` you read as `If-Match` to refuse a stale update (412).
 
+    A client token replaces its own profile only (another client's id answers 404), and
+    `creditLimit` and `currency` are not its to set: omitted, they keep their stored values
+    (not the defaults); sent, they must equal the stored values, or the request is refused
+    with 403 and changes nothing. Body at most 256 KiB (413).
+
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
         if_match (str | Unset):
@@ -171,6 +196,11 @@ async def asyncio_detailed(
      Full replace of `name`, `email`, `document`, `creditLimit` and `currency`: an omitted
     `document` is removed, an omitted `creditLimit` or `currency` takes its default.
     Send the `ETag` you read as `If-Match` to refuse a stale update (412).
+
+    A client token replaces its own profile only (another client's id answers 404), and
+    `creditLimit` and `currency` are not its to set: omitted, they keep their stored values
+    (not the defaults); sent, they must equal the stored values, or the request is refused
+    with 403 and changes nothing. Body at most 256 KiB (413).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -208,6 +238,11 @@ async def asyncio(
      Full replace of `name`, `email`, `document`, `creditLimit` and `currency`: an omitted
     `document` is removed, an omitted `creditLimit` or `currency` takes its default.
     Send the `ETag` you read as `If-Match` to refuse a stale update (412).
+
+    A client token replaces its own profile only (another client's id answers 404), and
+    `creditLimit` and `currency` are not its to set: omitted, they keep their stored values
+    (not the defaults); sent, they must equal the stored values, or the request is refused
+    with 403 and changes nothing. Body at most 256 KiB (413).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).

@@ -39,6 +39,16 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -67,8 +77,9 @@ def sync_detailed(
 ) -> Response[Invoice | Problem]:
     """Read an invoice
 
-     Returns the invoice with a presigned `downloadUrl` for its PDF that expires at `expiresAt` (at most
-    300 s).
+     Returns the invoice with a presigned `downloadUrl` for its PDF that expires at `expiresAt`
+    (at most 300 s). A client token reads its own invoices only: another client's id, or
+    another client's invoice id under its own, answers 404.
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -102,8 +113,9 @@ def sync(
 ) -> Invoice | Problem | None:
     """Read an invoice
 
-     Returns the invoice with a presigned `downloadUrl` for its PDF that expires at `expiresAt` (at most
-    300 s).
+     Returns the invoice with a presigned `downloadUrl` for its PDF that expires at `expiresAt`
+    (at most 300 s). A client token reads its own invoices only: another client's id, or
+    another client's invoice id under its own, answers 404.
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -132,8 +144,9 @@ async def asyncio_detailed(
 ) -> Response[Invoice | Problem]:
     """Read an invoice
 
-     Returns the invoice with a presigned `downloadUrl` for its PDF that expires at `expiresAt` (at most
-    300 s).
+     Returns the invoice with a presigned `downloadUrl` for its PDF that expires at `expiresAt`
+    (at most 300 s). A client token reads its own invoices only: another client's id, or
+    another client's invoice id under its own, answers 404.
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -165,8 +178,9 @@ async def asyncio(
 ) -> Invoice | Problem | None:
     """Read an invoice
 
-     Returns the invoice with a presigned `downloadUrl` for its PDF that expires at `expiresAt` (at most
-    300 s).
+     Returns the invoice with a presigned `downloadUrl` for its PDF that expires at `expiresAt`
+    (at most 300 s). A client token reads its own invoices only: another client's id, or
+    another client's invoice id under its own, answers 404.
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).

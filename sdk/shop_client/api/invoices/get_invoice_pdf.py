@@ -37,6 +37,16 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -65,7 +75,8 @@ def sync_detailed(
 ) -> Response[Any | Problem]:
     """Download an invoice PDF
 
-     Redirects (302) to a presigned URL of the PDF, valid for at most 300 s.
+     Redirects (302) to a presigned URL of the PDF, valid for at most 300 s. A client token
+    downloads its own invoices only (another client's answer 404).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -99,7 +110,8 @@ def sync(
 ) -> Any | Problem | None:
     """Download an invoice PDF
 
-     Redirects (302) to a presigned URL of the PDF, valid for at most 300 s.
+     Redirects (302) to a presigned URL of the PDF, valid for at most 300 s. A client token
+    downloads its own invoices only (another client's answer 404).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -128,7 +140,8 @@ async def asyncio_detailed(
 ) -> Response[Any | Problem]:
     """Download an invoice PDF
 
-     Redirects (302) to a presigned URL of the PDF, valid for at most 300 s.
+     Redirects (302) to a presigned URL of the PDF, valid for at most 300 s. A client token
+    downloads its own invoices only (another client's answer 404).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -160,7 +173,8 @@ async def asyncio(
 ) -> Any | Problem | None:
     """Download an invoice PDF
 
-     Redirects (302) to a presigned URL of the PDF, valid for at most 300 s.
+     Redirects (302) to a presigned URL of the PDF, valid for at most 300 s. A client token
+    downloads its own invoices only (another client's answer 404).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).

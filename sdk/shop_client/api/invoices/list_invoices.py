@@ -49,6 +49,16 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -80,7 +90,8 @@ def sync_detailed(
 ) -> Response[InvoicePage | Problem]:
     """List a client's invoices
 
-     Pages through the client's invoices, newest first.
+     Pages through the client's invoices, newest first. A client token lists its own
+    invoices only (another client's id answers 404).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -117,7 +128,8 @@ def sync(
 ) -> InvoicePage | Problem | None:
     """List a client's invoices
 
-     Pages through the client's invoices, newest first.
+     Pages through the client's invoices, newest first. A client token lists its own
+    invoices only (another client's id answers 404).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -149,7 +161,8 @@ async def asyncio_detailed(
 ) -> Response[InvoicePage | Problem]:
     """List a client's invoices
 
-     Pages through the client's invoices, newest first.
+     Pages through the client's invoices, newest first. A client token lists its own
+    invoices only (another client's id answers 404).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -184,7 +197,8 @@ async def asyncio(
 ) -> InvoicePage | Problem | None:
     """List a client's invoices
 
-     Pages through the client's invoices, newest first.
+     Pages through the client's invoices, newest first. A client token lists its own
+    invoices only (another client's id answers 404).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).

@@ -49,6 +49,16 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -58,6 +68,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         response_409 = Problem.from_dict(response.json())
 
         return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
 
     if response.status_code == 415:
         response_415 = Problem.from_dict(response.json())
@@ -95,7 +110,8 @@ def sync_detailed(
 
      Accepts the order for asynchronous approval (202). The server computes `total`; a body
     that carries one is refused. A retry with the same `Idempotency-Key` and payload returns
-    the original answer.
+    the original answer (keys are the caller's own). A client token places orders for itself
+    only (another client's id answers 404). Body at most 256 KiB (413).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -134,7 +150,8 @@ def sync(
 
      Accepts the order for asynchronous approval (202). The server computes `total`; a body
     that carries one is refused. A retry with the same `Idempotency-Key` and payload returns
-    the original answer.
+    the original answer (keys are the caller's own). A client token places orders for itself
+    only (another client's id answers 404). Body at most 256 KiB (413).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -168,7 +185,8 @@ async def asyncio_detailed(
 
      Accepts the order for asynchronous approval (202). The server computes `total`; a body
     that carries one is refused. A retry with the same `Idempotency-Key` and payload returns
-    the original answer.
+    the original answer (keys are the caller's own). A client token places orders for itself
+    only (another client's id answers 404). Body at most 256 KiB (413).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -205,7 +223,8 @@ async def asyncio(
 
      Accepts the order for asynchronous approval (202). The server computes `total`; a body
     that carries one is refused. A retry with the same `Idempotency-Key` and payload returns
-    the original answer.
+    the original answer (keys are the caller's own). A client token places orders for itself
+    only (another client's id answers 404). Body at most 256 KiB (413).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).

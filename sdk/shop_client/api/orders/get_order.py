@@ -39,6 +39,16 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -67,7 +77,8 @@ def sync_detailed(
 ) -> Response[Order | Problem]:
     """Read an order
 
-     Returns the order with its current status.
+     Returns the order with its current status. A client token reads its own orders only:
+    another client's id, or another client's order id under its own, answers 404.
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -101,7 +112,8 @@ def sync(
 ) -> Order | Problem | None:
     """Read an order
 
-     Returns the order with its current status.
+     Returns the order with its current status. A client token reads its own orders only:
+    another client's id, or another client's order id under its own, answers 404.
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -130,7 +142,8 @@ async def asyncio_detailed(
 ) -> Response[Order | Problem]:
     """Read an order
 
-     Returns the order with its current status.
+     Returns the order with its current status. A client token reads its own orders only:
+    another client's id, or another client's order id under its own, answers 404.
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -162,7 +175,8 @@ async def asyncio(
 ) -> Order | Problem | None:
     """Read an order
 
-     Returns the order with its current status.
+     Returns the order with its current status. A client token reads its own orders only:
+    another client's id, or another client's order id under its own, answers 404.
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).

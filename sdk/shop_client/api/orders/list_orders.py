@@ -57,6 +57,16 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
@@ -88,6 +98,7 @@ def sync_detailed(
     """List a client's orders
 
      Pages through the client's orders, oldest first, optionally only those in one status.
+    A client token lists its own orders only (another client's id answers 404).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -128,6 +139,7 @@ def sync(
     """List a client's orders
 
      Pages through the client's orders, oldest first, optionally only those in one status.
+    A client token lists its own orders only (another client's id answers 404).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -163,6 +175,7 @@ async def asyncio_detailed(
     """List a client's orders
 
      Pages through the client's orders, oldest first, optionally only those in one status.
+    A client token lists its own orders only (another client's id answers 404).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
@@ -201,6 +214,7 @@ async def asyncio(
     """List a client's orders
 
      Pages through the client's orders, oldest first, optionally only those in one status.
+    A client token lists its own orders only (another client's id answers 404).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).

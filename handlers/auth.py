@@ -1,0 +1,191 @@
+"""Authentication and authorization of API requests, in one place.
+
+Who calls: only `requestContext.authorizer.claims`, read by `caller_of()`. On AWS, API Gateway's Cognito
+user pool authorizer verified the ID token and copied its claims there (every value a string); locally the
+gateway (shoplocal/gateway.py) does the same with a key made for the local stack. Handlers never read a
+token, a header or another claim. The claims used:
+
+- `sub`: the caller's stable subject (idempotency keys are scoped to it, see handlers/idempotency.py);
+- `custom:role`: `admin` (the back office) or `client`;
+- `custom:clientId`: for a `client`, the one client it is (a ULID).
+
+What each may do: `RIGHTS`, one entry per route, enforced for every route by the two middlewares
+`create_app` (handlers/api.py) installs, `authenticate` and `authorize`:
+
+- `admin` may do everything;
+- a `client` may read and replace its own profile, place and read its own orders, read its own invoices and
+  their PDFs; it may not list, create or delete clients. On a replace, `creditLimit` and `currency` are not
+  its to set: omitted, they keep their stored values (not the defaults an admin's omission gives); sent,
+  they must equal the stored values (`admin_only_values`).
+
+Answers:
+
+- **401** no claims, or no subject (a request that did not pass an authorizer: a direct invocation, a
+  misconfigured method). It is decided before request validation, as API Gateway's authorizer runs before
+  its validator (handlers/api.py answers it from the validation error handler too).
+- **403** a valid caller without the right, whatever the id: a client listing, creating or deleting
+  clients, changing its credit limit or currency, or a token with an unknown role or no client id. The
+  answer depends only on the route and the role, so it tells nothing about any resource.
+- **404**, not 403, for a client on another client's resources (profile, orders, invoices, PDFs): the very
+  answer an unknown client id gets (`client-not-found`), so a client cannot learn whether another client
+  id exists (OWASP API1, BOLA). Order and invoice ids are looked up under the path's client only, so
+  another client's ids are 404 through one's own path as well.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+
+from datamodel.errors import ClientNotFoundError
+from domain.ids import ULID_PATTERN
+from handlers import problems
+
+ADMIN, CLIENT = "admin", "client"
+SUBJECT_CLAIM, ROLE_CLAIM, CLIENT_ID_CLAIM = "sub", "custom:role", "custom:clientId"
+_CLIENT_ID = re.compile(ULID_PATTERN)
+
+
+class Right(Enum):
+    PUBLIC = "public"  # no token: the health probe
+    ADMIN = "admin"  # the back office only
+    OWN_CLIENT = "own client"  # an admin, or the client whose id is the path's `clientId`
+
+
+# (method, Powertools route rule) -> the right it needs. A route missing here is for admins only (fails
+# closed); tests/unit/test_auth.py checks that every route of every function is listed.
+RIGHTS: dict[tuple[str, str], Right] = {
+    ("GET", "/health"): Right.PUBLIC,
+    ("POST", "/clients"): Right.ADMIN,
+    ("GET", "/clients"): Right.ADMIN,
+    ("GET", "/clients/<client_id>"): Right.OWN_CLIENT,
+    ("PUT", "/clients/<client_id>"): Right.OWN_CLIENT,  # creditLimit and currency: admin_only_values
+    ("DELETE", "/clients/<client_id>"): Right.ADMIN,
+    ("POST", "/clients/<client_id>/orders"): Right.OWN_CLIENT,
+    ("GET", "/clients/<client_id>/orders"): Right.OWN_CLIENT,
+    ("GET", "/clients/<client_id>/orders/<order_id>"): Right.OWN_CLIENT,
+    ("GET", "/clients/<client_id>/invoices"): Right.OWN_CLIENT,
+    ("GET", "/clients/<client_id>/invoices/<invoice_id>"): Right.OWN_CLIENT,
+    ("GET", "/clients/<client_id>/invoices/<invoice_id>/pdf"): Right.OWN_CLIENT,
+}
+
+# The fields of a client that only an admin may change (ClientInput's names).
+ADMIN_ONLY_FIELDS = ("credit_limit", "currency")
+
+
+class UnauthenticatedError(problems.RequestError):
+    status = HTTPStatus.UNAUTHORIZED
+    headers = {"WWW-Authenticate": "Bearer"}
+
+    def __init__(self, detail: str = "Send a valid token in the Authorization header.") -> None:
+        super().__init__(detail)
+
+
+class ForbiddenError(problems.RequestError):
+    status = HTTPStatus.FORBIDDEN
+    slug = "forbidden"
+
+
+@dataclass(frozen=True)
+class Caller:
+    role: str  # ADMIN or CLIENT
+    client_id: str | None  # the client a CLIENT caller is; None for an admin
+    subject: str  # the token's `sub`
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
+
+    def may_act_for(self, client_id: str) -> bool:
+        return self.is_admin or self.client_id == client_id
+
+
+def caller_of(event: APIGatewayProxyEvent | Mapping[str, Any]) -> Caller:
+    """The caller of an API Gateway proxy event, from `requestContext.authorizer.claims` only.
+    `UnauthenticatedError` without claims or subject; `ForbiddenError` for claims that grant no role."""
+    if not isinstance(event, APIGatewayProxyEvent):
+        event = APIGatewayProxyEvent(dict(event))
+    return caller_from_claims(event.request_context.authorizer.claims)
+
+
+def caller_from_claims(claims: Mapping[str, Any] | None) -> Caller:
+    claims = claims if isinstance(claims, Mapping) else {}
+    subject = claims.get(SUBJECT_CLAIM)
+    if not isinstance(subject, str) or not subject.strip():
+        raise UnauthenticatedError()
+    role = claims.get(ROLE_CLAIM)
+    if role == ADMIN:
+        return Caller(ADMIN, None, subject)
+    if role == CLIENT:
+        client_id = claims.get(CLIENT_ID_CLAIM)
+        if not isinstance(client_id, str) or not _CLIENT_ID.fullmatch(client_id):
+            raise ForbiddenError("The token names no client.")
+        return Caller(CLIENT, client_id, subject)
+    raise ForbiddenError("The token grants no role of this API.")
+
+
+def current_caller(app: APIGatewayRestResolver | Router) -> Caller:
+    """The caller of the request a route is serving."""
+    return caller_of(app.current_event)
+
+
+def right_of(app: APIGatewayRestResolver) -> Right:
+    """The right the matched route needs. Fails closed: a route `RIGHTS` does not list (no route matched,
+    and Powertools' not-found route runs the middlewares too) is for admins only."""
+    route = app.context.get("_route")
+    return RIGHTS.get((route.method, route.path), Right.ADMIN) if route is not None else Right.ADMIN
+
+
+def check(caller: Caller, right: Right, client_id: str | None) -> None:
+    """Raise unless `caller` holds `right` on the path's `client_id`."""
+    if right is Right.PUBLIC or caller.is_admin:
+        return
+    if right is Right.ADMIN:
+        raise ForbiddenError("This operation is for the back office only.")
+    if client_id is None or not caller.may_act_for(client_id):
+        # Not 403: another client's resources answer as an unknown client's do (see the module docstring).
+        raise ClientNotFoundError(client_id or "")
+
+
+def require_authentication(app: APIGatewayRestResolver) -> None:
+    """401 unless the matched route is public or the request carries a caller."""
+    if right_of(app) is not Right.PUBLIC:
+        current_caller(app)
+
+
+def authenticate(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
+    """Middleware: no caller, no entry (401); runs first."""
+    require_authentication(app)
+    return next_middleware(app)
+
+
+def authorize(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
+    """Middleware: the caller holds the route's right on the path's client (403, or 404 for another's)."""
+    right = right_of(app)
+    if right is not Right.PUBLIC:
+        route_args = app.context.get("_route_args") or {}
+        check(current_caller(app), right, route_args.get("client_id"))
+    return next_middleware(app)
+
+
+def admin_only_values(caller: Caller, sent: Any, stored: Mapping[str, Any]) -> dict[str, Any]:
+    """The values a full replace of a client writes to `ADMIN_ONLY_FIELDS`.
+
+    `sent` is the validated body (its `model_fields_set` tells what was sent), `stored` the current values.
+    An admin's body is taken as it is (an omitted field has its default). For a client, an omitted field
+    keeps its stored value and a sent one must equal it: changing it is refused (403)."""
+    if caller.is_admin:
+        return {name: getattr(sent, name) for name in ADMIN_ONLY_FIELDS}
+    for name in ADMIN_ONLY_FIELDS:
+        if name in sent.model_fields_set and getattr(sent, name) != stored[name]:
+            raise ForbiddenError("Only the back office may change creditLimit and currency.")
+    return {name: stored[name] for name in ADMIN_ONLY_FIELDS}

@@ -1,0 +1,181 @@
+"""The local gateway's JWT authorizer (shoplocal/auth.py `JwtAuthorizer`), in process, before a fake function
+(tests/functional/fake_lambda.py): 401 for a missing, invalid, expired or wrongly signed token, before
+request validation; the verified claims in `requestContext.authorizer.claims` as API Gateway puts them."""
+
+from __future__ import annotations
+
+import base64
+import calendar
+import json
+import os
+import time
+from unittest import mock
+
+import jwt
+import pytest
+
+from shoplocal.auth import JwtAuthorizer, LocalIssuer
+from shoplocal.gateway import create_app, load_spec
+from tests.functional import fake_lambda
+from tests.functional.test_gateway import A_CLIENT, CLIENT_ID, fake_runner
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture(scope="module")
+def issuer() -> LocalIssuer:
+    return LocalIssuer.generate()
+
+
+@pytest.fixture(scope="module")
+def gateway(issuer):
+    with mock.patch.dict(os.environ):  # the runner exports its functions' variables
+        spec = load_spec()
+        app = create_app(fake_runner(), stage="prod", authorizer=JwtAuthorizer(issuer.verifier(), spec), spec=spec)
+        with app.test_client() as client:
+            yield client
+
+
+@pytest.fixture(autouse=True)
+def fresh_fake():
+    fake_lambda.reset()
+    yield
+    fake_lambda.reset()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def assert_unauthorized(response) -> dict:
+    assert response.status_code == 401, response.text
+    assert response.headers["content-type"] == PROBLEM
+    assert response.headers["www-authenticate"] == "Bearer"
+    body = response.json()
+    assert body["status"] == 401 and body["title"] == "Unauthorized" and body["detail"]
+    assert fake_lambda.events == []  # the function never ran
+    return body
+
+
+PROTECTED = [
+    ("GET", "/clients"),
+    ("POST", "/clients"),
+    ("GET", f"/clients/{CLIENT_ID}"),
+    ("PUT", f"/clients/{CLIENT_ID}"),
+    ("DELETE", f"/clients/{CLIENT_ID}"),
+    ("POST", f"/clients/{CLIENT_ID}/orders"),
+    ("GET", f"/clients/{CLIENT_ID}/orders"),
+    ("GET", f"/clients/{CLIENT_ID}/orders/{CLIENT_ID}"),
+    ("GET", f"/clients/{CLIENT_ID}/invoices"),
+    ("GET", f"/clients/{CLIENT_ID}/invoices/INV-2026-000001"),
+    ("GET", f"/clients/{CLIENT_ID}/invoices/INV-2026-000001/pdf"),
+    ("HEAD", f"/clients/{CLIENT_ID}"),
+]
+
+
+@pytest.mark.parametrize("method, url", PROTECTED)
+def test_every_protected_route_without_a_token_is_401_before_validation(gateway, method, url):
+    # An empty body: invalid for the POST and PUT, yet the answer is about the token, as on API Gateway.
+    response = gateway.request(method, url, content=b"{}", headers={"Content-Type": "application/json"})
+    if method == "HEAD":
+        assert response.status_code == 401 and fake_lambda.events == []
+    else:
+        assert_unauthorized(response)
+
+
+def bad_tokens(issuer: LocalIssuer) -> dict[str, dict[str, str]]:
+    other_issuer = LocalIssuer.generate()
+    claims = jwt.decode(issuer.admin_token(), options={"verify_signature": False})
+    return {
+        "empty": {"Authorization": ""},
+        "scheme only": {"Authorization": "Bearer"},
+        "garbage": bearer("garbage"),
+        "basic auth": {"Authorization": "Basic YWRtaW46YWRtaW4="},
+        "expired": bearer(issuer.token("admin", now=time.time() - 3601)),
+        "wrongly signed": bearer(other_issuer.admin_token()),
+        "tampered claims": bearer(_tampered(issuer.client_token(CLIENT_ID))),
+        "other audience": bearer(
+            jwt.encode(claims | {"aud": "someone-else"}, issuer.private_key, "RS256", headers={"kid": issuer.kid})
+        ),
+        "unsigned": bearer(jwt.encode(claims, None, "none")),
+    }
+
+
+def _tampered(token: str) -> str:
+    head, body, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    claims["custom:role"] = "admin"
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    return f"{head}.{forged}.{signature}"
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "empty",
+        "scheme only",
+        "garbage",
+        "basic auth",
+        "expired",
+        "wrongly signed",
+        "tampered claims",
+        "other audience",
+        "unsigned",
+    ],
+)
+def test_an_invalid_token_is_401_and_never_reaches_the_function(gateway, issuer, case):
+    body = assert_unauthorized(gateway.get(f"/clients/{CLIENT_ID}", headers=bad_tokens(issuer)[case]))
+    assert "eyJ" not in body["detail"]  # the token is never echoed
+
+
+def test_an_expired_token_says_so(gateway, issuer):
+    body = assert_unauthorized(gateway.get("/clients", headers=bad_tokens(issuer)["expired"]))
+    assert "expired" in body["detail"]
+
+
+@pytest.mark.parametrize("form", ["Bearer {}", "bearer {}", "{}"], ids=["Bearer", "lower-case bearer", "bare"])
+def test_a_valid_token_reaches_the_function_with_its_claims_as_api_gateway_passes_them(gateway, issuer, form):
+    token = issuer.client_token(CLIENT_ID)
+    fake_lambda.reply = {
+        "statusCode": 200,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps(A_CLIENT),
+    }
+    response = gateway.get(f"/clients/{CLIENT_ID}", headers={"Authorization": form.format(token)})
+    assert response.status_code == 200, response.text
+    (event,) = fake_lambda.events
+    authorizer = event["requestContext"]["authorizer"]
+    claims = authorizer["claims"]
+    assert set(authorizer) == {"claims"} and all(isinstance(value, str) for value in claims.values())
+    assert claims["custom:role"] == "client" and claims["custom:clientId"] == CLIENT_ID
+    assert claims["token_use"] == "id" and claims["sub"] and claims["aud"] and claims["iss"]
+    # `exp` and `iat` as API Gateway writes them: `Thu Jan 01 01:00:00 UTC 2026`
+    expires = calendar.timegm(time.strptime(claims["exp"], "%a %b %d %H:%M:%S UTC %Y"))
+    issued = calendar.timegm(time.strptime(claims["iat"], "%a %b %d %H:%M:%S UTC %Y"))
+    assert expires - issued == 3600 and abs(issued - time.time()) < 60
+    # the Authorization header itself is passed on too, as API Gateway does
+    assert event["headers"]["Authorization"] == form.format(token)
+
+
+def test_with_a_valid_token_an_invalid_request_is_still_a_400(gateway, issuer):
+    response = gateway.post("/clients", json={"name": "Acme"}, headers=bearer(issuer.admin_token()))
+    assert response.status_code == 400 and fake_lambda.events == []
+
+
+def test_the_health_probe_needs_no_token_and_ignores_a_bad_one(gateway):
+    assert gateway.get("/health").status_code == 200
+    assert gateway.get("/health", headers=bearer("garbage")).status_code == 200
+    assert [event["requestContext"]["authorizer"] for event in fake_lambda.events] == [{"claims": {}}] * 2
+
+
+def test_the_served_spec_declares_the_scheme_for_swagger_uis_authorize_button(gateway):
+    served = gateway.get("/openapi.json").json()
+    scheme = served["components"]["securitySchemes"]["CognitoUserPool"]
+    assert scheme == {
+        "type": "apiKey",
+        "name": "Authorization",
+        "in": "header",
+        "description": scheme["description"],
+    }
+    assert "Bearer <token>" in scheme["description"]
+    assert served["security"] == [{"CognitoUserPool": []}] and served["paths"]["/health"]["get"]["security"] == []
