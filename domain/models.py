@@ -40,7 +40,10 @@ class ClientInput(BaseModel):
         extra="forbid",
         populate_by_name=True,
     )
-    name: Annotated[StrictStr, Field(max_length=200, min_length=1, pattern="\\S")]
+    name: Annotated[
+        StrictStr,
+        Field(max_length=200, min_length=1, pattern="[^\\u0000-\\u0020\\u007f]"),
+    ]
     email: Annotated[
         StrictStr,
         Field(
@@ -128,7 +131,8 @@ class OrderItem(BaseModel):
         Field(max_length=64, min_length=1, pattern="^[A-Za-z0-9][A-Za-z0-9._-]*$"),
     ]
     description: Annotated[
-        StrictStr, Field(max_length=200, min_length=1, pattern="\\S")
+        StrictStr,
+        Field(max_length=200, min_length=1, pattern="[^\\u0000-\\u0020\\u007f]"),
     ]
     quantity: Annotated[StrictInt, Field(ge=1, le=10000)]
     unit_price: Annotated[

@@ -18,13 +18,11 @@ from shoplocal import load
 from shoplocal.emulator import free_port
 from shoplocal.template import ROOT
 
-# Not the 500 of `shop load` by hand, because of the emulator (moto 5.2.5): every TransactWriteItems deep-copies
-# the whole table for its rollback, so an order costs time in proportion to the table (500 orders: 6.5 min on a
-# 2-core machine), and every copy is kept (moto's `instances_tracked`), so the session's `shop run`, shared with the
-# tests after this one, grows by gigabytes and takes longer to exit than conftest's STOP_TIMEOUT_S (100 orders:
-# killed). 50 leave the session green (its stack then exits in about 18 s). With the emulator copying only the
-# items a transaction touches, 500 take about 2 minutes here.
-ORDERS = 50
+# The 500 of `shop load` by hand. This relies on shoplocal.emulator's moto patches: unpatched, moto 5.2.5 deep-copies
+# the whole table for every TransactWriteItems item (500 orders: 6.5 min on a 2-core machine) and keeps every copy
+# (`instances_tracked`), so the session's `shop run` grew by gigabytes and overran conftest's STOP_TIMEOUT_S at 100
+# orders. Patched (copying only the items a transaction touches, no tracking), 500 take about 2 minutes here.
+ORDERS = 500
 CLIENTS = 20
 CONCURRENCY = 20
 TIMEOUT_S = 240

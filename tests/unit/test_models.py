@@ -32,7 +32,7 @@ def test_unknown_fields_are_refused():
         ClientInput.model_validate(VALID | {"clientId": "01ARZ3NDEKTSV4RRFFQ69G5FAV"})
 
 
-@pytest.mark.parametrize("name", ["", "   ", "x" * 201])
+@pytest.mark.parametrize("name", ["", "   ", "\x1f", "\t\x7f", "x" * 201])
 def test_name_must_have_visible_text_and_at_most_200_characters(name):
     with pytest.raises(ValidationError):
         ClientInput.model_validate(VALID | {"name": name})
