@@ -113,13 +113,6 @@ def get(client_id: str, order_id: str) -> OrderRecord:
         raise OrderNotFoundError(order_id) from error
 
 
-def find(client_id: str, order_id: str) -> OrderRecord | None:
-    try:
-        return get(client_id, order_id)
-    except OrderNotFoundError:
-        return None
-
-
 def page(client_id: str, limit: int, cursor: str | None = None, status: str | None = None) -> Page[OrderRecord]:
     """A client's orders, oldest first; with `status`, only those in it (GSI1, one key condition)."""
     scope = f"orders:{client_id}:{status or '*'}"
