@@ -37,8 +37,17 @@ class Function:
 # Resource types the local stack does not provision: SAM's, and Cognito's (stood in for by shoplocal/auth.py).
 LOCAL_STAND_INS = ("AWS::Serverless::", "AWS::Cognito::")
 # Types moto's CloudFormation cannot create (it skips them, and describe_stack_resources then fails):
-# resource policies and the account's API Gateway logging role, which the local stack would not enforce.
-MOTO_UNSUPPORTED = frozenset({"AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy", "AWS::ApiGateway::Account"})
+# resource policies and the account's API Gateway logging role, which the local stack would not enforce,
+# and the alarms and the topic's email subscription, which have no metrics or inbox to act on locally.
+MOTO_UNSUPPORTED = frozenset(
+    {
+        "AWS::S3::BucketPolicy",
+        "AWS::SQS::QueuePolicy",
+        "AWS::ApiGateway::Account",
+        "AWS::CloudWatch::Alarm",
+        "AWS::SNS::Subscription",
+    }
+)
 
 
 class Template:
