@@ -5,6 +5,7 @@ configuration at import (domain/config.py, PynamoDB `Meta`), so the variables ev
 common are exported before any handler module is imported, and each module is imported lazily, on its
 function's first invocation. What differs between functions (at least `AWS_LAMBDA_FUNCTION_NAME`, which
 Powertools idempotency reads on every call) is layered over `os.environ` for the invoking thread only.
+Powertools' own process-wide state (log keys, metric sets, the cold-start flag) is kept per function too.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import traceback
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
+from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,6 +82,77 @@ def _install_layered_environ() -> None:
     )
 
 
+# ---- Powertools' process-wide state, per function ----
+#
+# Lambda runs each function in a process of its own; here they share one, and Powertools keeps some state
+# per process: the JSON formatter's keys (one formatter per service name, and every function is service
+# `shop`: function name, request id, correlation id, appended keys), the `Metrics` metric set (class-level,
+# shared by every instance) and the logger's cold-start flag. Left so, two functions running at once would
+# log each other's keys and flush each other's metrics. So while a function runs, those attributes read
+# and write that function's own copy (made from the process's value on first use), and its first
+# invocation is its cold start. Handlers stay plain Powertools code.
+
+_function: ContextVar[str | None] = ContextVar("shoplocal_lambda_function", default=None)
+_copies: dict[tuple[str, int], Any] = {}  # (function, id of the process's value) -> that function's copy
+_warm: set[str] = set()
+
+
+class _PerFunction:
+    """A data descriptor keeping an attribute per running function; outside any, the instance's own."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        shared = instance.__dict__[self.name]
+        function = _function.get()
+        if function is None:
+            return shared
+        # Keyed by the shared value, not the instance: Metrics instances share one metric set, so they
+        # must share each function's copy of it too.
+        key = (function, id(shared))
+        if key not in _copies:
+            _copies.setdefault(key, deepcopy(shared))
+        return _copies[key]
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        function = _function.get()
+        if function is None:
+            instance.__dict__[self.name] = value
+            return
+        if self.name not in instance.__dict__:  # built during an invocation: the process keeps it pristine
+            instance.__dict__[self.name] = deepcopy(value)
+        _copies[(function, id(instance.__dict__[self.name]))] = value
+
+
+def _is_cold_start_per_function(process_wide: Callable[[], bool]) -> Callable[[], bool]:
+    def is_cold_start() -> bool:
+        function = _function.get()
+        if function is None:
+            return process_wide()
+        if function in _warm:
+            return False
+        _warm.add(function)
+        return True
+
+    return is_cold_start
+
+
+def _install_per_function_state() -> None:
+    from aws_lambda_powertools.logging import logger as powertools_logger
+    from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+    from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import AmazonCloudWatchEMFProvider
+
+    if isinstance(LambdaPowertoolsFormatter.__dict__.get("log_format"), _PerFunction):
+        return
+    LambdaPowertoolsFormatter.log_format = _PerFunction("log_format")  # type: ignore[assignment]
+    for name in ("metric_set", "dimension_set", "dimension_sets", "metadata_set", "default_dimensions"):
+        setattr(AmazonCloudWatchEMFProvider, name, _PerFunction(name))
+    powertools_logger._is_cold_start = _is_cold_start_per_function(powertools_logger._is_cold_start)
+
+
 # ---- the context object a handler receives ----
 
 
@@ -133,6 +206,7 @@ class FunctionRunner:
         self._handlers: dict[str, Callable[[Any, Any], Any]] = {}
         # Exported before any handler module is imported: configuration is read at import.
         _install_layered_environ()
+        _install_per_function_state()
         os.environ.update(self.shared_environment)
 
     @classmethod
@@ -154,6 +228,7 @@ class FunctionRunner:
         with self._locks[logical_id]:
             context = LambdaContext(logical_id, function.memory_mb, function.timeout)
             token = _overlay.set(self._overlays[logical_id])
+            running = _function.set(logical_id)
             try:
                 handler = self._handler(function)
                 # Lambda hands the handler a fresh JSON document and serialises what it returns.
@@ -163,6 +238,7 @@ class FunctionRunner:
                 _report(logical_id, context.aws_request_id, error)
                 raise FunctionError(logical_id, context.aws_request_id) from error
             finally:
+                _function.reset(running)
                 _overlay.reset(token)
 
     def _handler(self, function: Function) -> Callable[[Any, Any], Any]:
@@ -180,6 +256,8 @@ class FunctionRunner:
             "AWS_LAMBDA_FUNCTION_NAME": logical_id,
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.functions[logical_id].memory_mb),
+            # No X-Ray daemon here: entry points then build no Tracer, nor import aws_xray_sdk.
+            "POWERTOOLS_TRACE_DISABLED": "true",
         }
 
     def _warn_about_import_time_differences(self) -> None:
