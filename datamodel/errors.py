@@ -49,5 +49,10 @@ class OrderNotInvoiceableError(DataError):
     """The order is neither APPROVED nor already INVOICED (PENDING or REJECTED)."""
 
 
-class InvoiceNumberContentionError(DataError):
+class ContentionError(DataError):
+    """Concurrent writers kept winning: every attempt was cancelled for them (nothing was written).
+    Transient: the caller should retry a little later."""
+
+
+class InvoiceNumberContentionError(ContentionError):
     """Every attempt lost the counter race to another issuer; the caller should retry later."""

@@ -11,6 +11,34 @@ from datamodel import errors
 
 PROBLEM_JSON = "application/problem+json"
 
+# What a 429 asks the caller to wait, in seconds: throttling and contention pass within moments.
+RETRY_AFTER_SECONDS = 1
+BUSY_DETAIL = (
+    "The service is busy; retry after Retry-After seconds (a POST with the same Idempotency-Key, so it is "
+    "not placed twice)."
+)
+
+# AWS error codes that mean "throttled, retry later" once the SDK's own retries are spent: botocore's list
+# for its standard retry mode (botocore/retries/standard.py), and DynamoDB's cancellation reasons for it.
+THROTTLING_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "LimitExceededException",
+        "RequestThrottled",
+        "SlowDown",
+        "PriorRequestNotComplete",
+    }
+)
+THROTTLING_CANCELLATION_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded"})
+
 
 class RequestError(Exception):
     """A request the handler refuses before reaching the data layer."""
@@ -81,6 +109,35 @@ def for_domain_error(error: Exception) -> Response | None:
             status, slug = STATUS_OF[cls]
             return problem(status, DETAIL_OF[cls], slug)
     return None
+
+
+def transient_cause(error: BaseException) -> str | None:
+    """Why `error` is worth retrying a moment later, or None: a `ContentionError`, or an AWS throttling code
+    anywhere in its chain (PynamoDB's `cause`, a botocore `ClientError` of DynamoDB, SQS or S3, Powertools'
+    idempotency store errors raised `from` one)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, errors.ContentionError):
+            return type(current).__name__
+        response = getattr(current, "response", None)
+        code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+        if code in THROTTLING_CODES:
+            return code
+        for reason in getattr(current, "cancellation_reasons", None) or ():
+            if reason is not None and reason.code in THROTTLING_CANCELLATION_REASONS:
+                return reason.code
+        cause = getattr(current, "cause", None)  # PynamoDB keeps botocore's error there, not in __cause__
+        current = cause if isinstance(cause, BaseException) else current.__cause__
+    return None
+
+
+def too_many_requests() -> Response:
+    """429, as API Gateway's own throttling answers: the caller retries after `Retry-After` seconds."""
+    return problem(
+        HTTPStatus.TOO_MANY_REQUESTS, BUSY_DETAIL, "service-busy", headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+    )
 
 
 def describe_validation_errors(validation_errors: list[dict]) -> str:

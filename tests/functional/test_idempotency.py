@@ -326,13 +326,14 @@ def throttled(operation: str):
     return fail
 
 
-def test_idempotency_store_failing_before_the_route_is_a_5xx_problem_and_creates_nothing(monkeypatch):
+def test_idempotency_store_throttled_before_the_route_is_a_429_problem_and_creates_nothing(monkeypatch):
     key, payload = new_key(), client_payload()
     monkeypatch.setattr(connection.client, "put_item", throttled("PutItem"))
 
     status, headers, body = create_client(payload, key)
 
-    assert status == 500 and headers["content-type"] == "application/problem+json" and body["status"] == 500
+    assert status == 429 and headers["content-type"] == "application/problem+json" and body["status"] == 429
+    assert 1 <= int(headers["retry-after"]) <= 60
     with pytest.raises(EmailGuard.DoesNotExist):
         EmailGuard.get(keys.email_pk(payload["email"]), keys.EMAIL_SK)
     monkeypatch.undo()
@@ -344,7 +345,7 @@ def test_response_not_saved_after_creation_then_retry_returns_the_same_client(mo
     key, payload = new_key(), client_payload()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(connection.client, "update_item", throttled("UpdateItem"))
-        assert create_client(payload, key, TimedOutContext())[0] == 500
+        assert create_client(payload, key, TimedOutContext())[0] == 429
     created = EmailGuard.get(keys.email_pk(payload["email"]), keys.EMAIL_SK).client_id
     time.sleep(0.01)
 
