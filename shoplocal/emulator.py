@@ -39,6 +39,14 @@ def free_port() -> int:
 #    every item unchanged, as before; moto's own code still evaluates conditions and builds the
 #    cancellation reasons, so those are reported exactly as before. This is only safe because DynamoDB
 #    requests run one at a time (SerializedDynamoDB): nothing else can write to those items mid-transaction.
+#
+# 3. Table.query walks and sorts the whole table per call, so a page's cost grows with the table although
+#    DynamoDB's does not: shoplocal/emulator_query.py gives it a sorted index per partition.
+#
+# 4. Not DynamoDB only: for every request, moto's DomainDispatcherApplication (get_backend_for_host) calls
+#    moto.backends.list_of_moto_modules(), which lists moto's package directory and stats each of its ~170
+#    entries: about 15% of the server's time per request under the pipeline's load. The list cannot change
+#    while the process runs, so it is computed once.
 
 _moto_patch_state = threading.local()
 
@@ -118,6 +126,20 @@ def _restore_transaction_items(snapshot) -> None:
         shard.items = records
 
 
+def _cache_moto_module_list() -> None:
+    from moto import backends
+
+    if getattr(backends.list_of_moto_modules, "_shoplocal_cached", False):
+        return
+    modules = tuple(backends.list_of_moto_modules())
+
+    def list_of_moto_modules() -> tuple[str, ...]:
+        return modules
+
+    list_of_moto_modules._shoplocal_cached = True  # type: ignore[attr-defined]
+    backends.list_of_moto_modules = list_of_moto_modules
+
+
 def _patch_moto_dynamodb() -> None:
     import moto.dynamodb.models as ddb_models
     from moto.core.model_instances import model_data
@@ -148,6 +170,14 @@ def _patch_moto_dynamodb() -> None:
 
     transact_write_items.__wrapped__ = original
     ddb_models.DynamoDBBackend.transact_write_items = transact_write_items
+
+    # (3) Query reads one partition from its start key, not the whole table.
+    from shoplocal import emulator_query
+
+    emulator_query.install()
+
+    # (4) moto's module list, listed once.
+    _cache_moto_module_list()
     ddb_models.DynamoDBBackend._shoplocal_patched = True
 
 
