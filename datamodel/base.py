@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import DiscriminatorAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
+from pynamodb.connection import Connection, TableConnection
+from pynamodb.constants import NONE, RETURN_CONSUMED_CAPACITY
+from pynamodb.exceptions import TableError
+from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
+from pynamodb.pagination import ResultIterator
 
 from domain import config
 
@@ -51,9 +57,72 @@ class TableItem(Model):
     gsi1 = Gsi1()
     gsi2 = Gsi2()
 
+    @classmethod
+    def key_query(
+        cls,
+        hash_key: str,
+        range_key_condition: Condition | None = None,
+        *,
+        index_name: str | None = None,
+        scan_index_forward: bool | None = None,
+        limit: int | None = None,
+        last_evaluated_key: dict[str, dict[str, Any]] | None = None,
+    ) -> ResultIterator[Any]:
+        """`Model.query` for a listing whose key condition holds one entity only (keys.py's layout), less the
+        `kind IN (...)` FilterExpression PynamoDB adds to every query of a subclass: DynamoDB would evaluate
+        it on every item read (on the local stack: 0.3 ms of a one-invoice listing's 0.7 ms of overhead)."""
+        query_kwargs = dict(
+            range_key_condition=range_key_condition,
+            index_name=index_name,
+            exclusive_start_key=last_evaluated_key,
+            scan_index_forward=scan_index_forward,
+            limit=limit,
+        )
+        return ResultIterator(
+            cls._get_connection().query, (hash_key,), query_kwargs, map_fn=cls.from_raw_data, limit=limit
+        )
 
-# One connection per execution environment, shared by every transaction.
-connection = Connection(region=config.AWS_REGION)
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        # PynamoDB gives each model class a connection of its own, each with its own botocore session and
+        # client (loading the DynamoDB service model again): every entity shares the one below instead.
+        table_connection = super()._get_connection()
+        if table_connection.connection is not connection:
+            try:
+                connection.get_meta_table(table_connection.table_name)
+            except TableError:  # the first entity: every one of them has the same table, keys and indexes
+                connection.add_meta_table(table_connection.connection.get_meta_table(table_connection.table_name))
+            table_connection.connection = connection
+        return table_connection
+
+
+# Operations that take ReturnConsumedCapacity: PynamoDB leaves the table-management ones alone too.
+_DATA_OPERATIONS = frozenset(
+    {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem",
+     "TransactGetItems", "TransactWriteItems"}
+)
+
+
+class _Connection(Connection):
+    """PynamoDB's connection without the `ReturnConsumedCapacity: TOTAL` it adds to every data call: nothing
+    here reads the consumed capacity, which DynamoDB (and the local emulator) would compute for each call."""
+
+    def dispatch(self, operation_name: str, operation_kwargs: dict) -> dict:
+        if operation_name in _DATA_OPERATIONS:
+            operation_kwargs.setdefault(RETURN_CONSUMED_CAPACITY, NONE)  # an explicit request still wins
+        return super().dispatch(operation_name, operation_kwargs)
+
+
+# One connection per execution environment (one botocore session and DynamoDB client), shared by every
+# entity and every transaction.
+connection = _Connection(region=config.AWS_REGION)
+
+
+def aws_client(service_name: str, **kwargs: Any) -> Any:
+    """A client of another AWS service on the data layer's botocore session: no second session (credentials,
+    endpoints, loaders) and no `import boto3` (hundreds of ms of cold start, mostly s3transfer)."""
+    return connection.session.create_client(service_name, region_name=config.AWS_REGION, **kwargs)
+
 
 PRIMARY_KEY = frozenset({"PK", "SK"})
 GSI1_KEY = frozenset({"PK", "SK", "GSI1PK", "GSI1SK"})

@@ -178,7 +178,7 @@ def page(limit: int, cursor: str | None = None) -> Page[ClientRecord]:
     """All clients, oldest first."""
 
     def query(**kwargs):
-        return ClientRecord.gsi1.query(keys.CLIENTS, **kwargs)
+        return ClientRecord.key_query(keys.CLIENTS, index_name=ClientRecord.gsi1.Meta.index_name, **kwargs)
 
     return paginate(query, "clients", GSI1_KEY, limit, cursor)
 

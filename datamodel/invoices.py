@@ -139,7 +139,7 @@ def page(client_id: str, limit: int, cursor: str | None = None) -> Page[InvoiceR
     """A client's invoices, newest first (one Query: `begins_with(SK, "INVOICE#")`, descending)."""
 
     def query(**kwargs):
-        return InvoiceRecord.query(
+        return InvoiceRecord.key_query(
             keys.client_pk(client_id),
             InvoiceRecord.sk.startswith(keys.INVOICE_PREFIX),
             scan_index_forward=False,

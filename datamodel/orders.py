@@ -119,15 +119,18 @@ def page(client_id: str, limit: int, cursor: str | None = None, status: str | No
     if status is None:
 
         def query(**kwargs):
-            return OrderRecord.query(
+            return OrderRecord.key_query(
                 keys.client_pk(client_id), OrderRecord.sk.startswith(keys.ORDER_PREFIX), **kwargs
             )
 
         return paginate(query, scope, PRIMARY_KEY, limit, cursor)
 
     def by_status(**kwargs):
-        return OrderRecord.gsi1.query(
-            keys.client_pk(client_id), OrderRecord.gsi1sk.startswith(keys.status_prefix(status)), **kwargs
+        return OrderRecord.key_query(
+            keys.client_pk(client_id),
+            OrderRecord.gsi1sk.startswith(keys.status_prefix(status)),
+            index_name=OrderRecord.gsi1.Meta.index_name,
+            **kwargs,
         )
 
     return paginate(by_status, scope, GSI1_KEY, limit, cursor)

@@ -1,5 +1,5 @@
 """The Powertools resolver every API function shares: authorization (handlers/auth.py), validation,
-problem+json errors, request guards."""
+problem+json errors, request guards; and `resolve`, which gives each request its correlation id."""
 
 from __future__ import annotations
 
@@ -17,14 +17,16 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 
 from pydantic import BaseModel
 
-from datamodel.errors import DataError
+from datamodel.errors import ContentionError, DataError
 from domain.logs import keep_payloads_out_of_logs
+from domain.messages import valid_correlation_id
 from handlers import auth, limits, problems
 
 logger = Logger()
 keep_payloads_out_of_logs()  # no request or response payloads in any log line (domain/logs.py)
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
+CORRELATION_HEADER = "X-Correlation-Id"
 
 
 def _declares_json(app: APIGatewayRestResolver) -> bool:
@@ -100,12 +102,43 @@ def create_app(*routers: Router) -> APIGatewayRestResolver:
     def not_found(error: Exception) -> Response:
         return problems.problem(HTTPStatus.NOT_FOUND, "No route matches this method and path.")
 
+    @app.exception_handler([ContentionError])
+    def busy(error: Exception) -> Response:
+        # Throttling past the SDK's retries, or transactions that kept conflicting: transient, so 429 as API
+        # Gateway's own throttling. Raised, never returned, from the route: Powertools' idempotency then
+        # deletes its record, so the retry runs the route again instead of replaying this answer.
+        cause = problems.transient_cause(error)  # an AWS error code or an error class name: no request data
+        logger.warning("busy: answered 429", extra={"cause": cause, "error": type(error).__name__})
+        return problems.too_many_requests()
+
     @app.exception_handler([Exception])
     def unexpected(error: Exception) -> Response:
+        if problems.transient_cause(error):
+            return busy(error)
         logger.exception("unhandled error")
         return problems.problem(HTTPStatus.INTERNAL_SERVER_ERROR, "An unexpected error occurred.")
 
     return app
+
+
+def resolve(app: APIGatewayRestResolver, event: dict, context) -> dict:
+    """`app.resolve`, under the request's correlation id, which the response returns in `X-Correlation-Id`.
+
+    Call it inside `@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)`,
+    which sets API Gateway's request id; a caller's own `X-Correlation-Id` replaces it when well formed
+    (domain/messages.py) and is ignored otherwise. Every response carries it, errors included."""
+    headers = event.get("headers") or {}
+    sent = next((value for name, value in headers.items() if name.lower() == CORRELATION_HEADER.lower()), None)
+    if valid_correlation_id(sent):
+        logger.set_correlation_id(sent)
+    response = app.resolve(event, context)
+    correlation_id = logger.get_correlation_id()
+    if correlation_id:
+        if isinstance(response.get("multiValueHeaders"), dict):  # the REST resolver's form
+            response["multiValueHeaders"][CORRELATION_HEADER] = [correlation_id]
+        else:
+            response["headers"] = {**(response.get("headers") or {}), CORRELATION_HEADER: correlation_id}
+    return response
 
 
 def json_response(status: HTTPStatus, model: BaseModel, headers: dict[str, str] | None = None) -> Response:

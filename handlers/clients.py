@@ -1,14 +1,20 @@
 """ClientsFunction: client CRUD and the health probe."""
 
-from aws_lambda_powertools import Logger
+from domain.coldstart import init_phase
 
-from handlers.api import create_app
-from handlers.routes import clients, health
+with init_phase():  # imports and set-up without the garbage collector's passes (domain/coldstart.py)
+    from aws_lambda_powertools import Logger
+    from aws_lambda_powertools.logging import correlation_paths
 
-logger = Logger()
-app = create_app(clients.router, health.router)
+    from domain.observability import traced
+    from handlers.api import create_app, resolve
+    from handlers.routes import clients, health
+
+    logger = Logger()
+    app = create_app(clients.router, health.router)
 
 
-@logger.inject_lambda_context
+@traced
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
 def lambda_handler(event: dict, context) -> dict:
-    return app.resolve(event, context)
+    return resolve(app, event, context)

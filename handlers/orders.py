@@ -1,14 +1,23 @@
 """OrdersFunction: places and reads purchase orders."""
 
-from aws_lambda_powertools import Logger
+from domain.coldstart import init_phase
 
-from handlers.api import create_app
-from handlers.routes import orders
+with init_phase():  # imports and set-up without the garbage collector's passes (domain/coldstart.py)
+    from aws_lambda_powertools import Logger, Metrics
+    from aws_lambda_powertools.logging import correlation_paths
 
-logger = Logger()
-app = create_app(orders.router)
+    from domain.observability import allow_empty_metrics, traced
+    from handlers.api import create_app, resolve
+    from handlers.routes import orders
+
+    logger = Logger()
+    metrics = Metrics()  # shares its metric set with the routes' (Powertools keeps it per process)
+    allow_empty_metrics()  # reads and replays count nothing
+    app = create_app(orders.router)
 
 
-@logger.inject_lambda_context
+@traced
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+@metrics.log_metrics
 def lambda_handler(event: dict, context) -> dict:
-    return app.resolve(event, context)
+    return resolve(app, event, context)

@@ -10,6 +10,9 @@ redelivered, and a message that finds the order APPROVED sends the paid message 
 may be sent more than once: the paid-order worker tolerates duplicates. A message that finds the order
 REJECTED or INVOICED does nothing.
 
+Each record's correlation id (its `correlationId` message attribute, domain/messages.py) labels its log
+lines and rides on the paid message it sends. Metrics: OrdersApproved, OrdersRejected, WorkerFailures.
+
 Poison (a body that is not an order reference, or an order that does not exist) raises: the record is
 reported failed and reaches the DLQ after `maxReceiveCount`, never blocking the rest of its batch.
 Logs carry ids only, never message bodies or client data.
@@ -17,29 +20,35 @@ Logs carry ids only, never message bodies or client data.
 
 from __future__ import annotations
 
-import boto3
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from domain import config
 from datamodel import clients, orders
+from datamodel.base import aws_client
 from datamodel.entities import ClientRecord, OrderRecord
 from datamodel.errors import ClientNotFoundError
-from domain import messages
+from domain import messages, observability
 from domain.logs import keep_payloads_out_of_logs
+from domain.observability import allow_empty_metrics, count_worker_failures, traced
 from workers import approval_rules
 
 logger = Logger()
+metrics = Metrics()
 keep_payloads_out_of_logs()  # no message bodies or client data in any log line (domain/logs.py)
+allow_empty_metrics()  # a batch of replays decides nothing
 processor = BatchProcessor(event_type=EventType.SQS, logger=logger)
-sqs = boto3.client("sqs", region_name=config.AWS_REGION)
+sqs = aws_client("sqs")
 
 
 def record_handler(record: SQSRecord) -> None:
     # Kept until the next record, so the batch processor's failure log names this message too.
     logger.append_keys(messageId=record.message_id, orderId=None, clientId=None)
+    correlation_id = messages.correlation_id(record.raw_event.get("messageAttributes"))
+    logger.set_correlation_id(correlation_id)  # None: the record has none, and no other record's shows
     ref = messages.parse(record.body)  # MalformedMessageError: poison
     logger.append_keys(orderId=ref.order_id, clientId=ref.client_id)
     order = orders.get(ref.client_id, ref.order_id)  # OrderNotFoundError: poison
@@ -50,7 +59,9 @@ def record_handler(record: SQSRecord) -> None:
         logger.info("order already decided", extra={"status": status})
     if status == orders.APPROVED:
         sqs.send_message(
-            QueueUrl=config.PAID_ORDERS_QUEUE_URL, MessageBody=messages.body(order.client_id, order.order_id)
+            QueueUrl=config.PAID_ORDERS_QUEUE_URL,
+            MessageBody=messages.body(order.client_id, order.order_id),
+            MessageAttributes=messages.attributes(correlation_id),
         )
         logger.info("paid message sent")
 
@@ -67,6 +78,9 @@ def _decide(order: OrderRecord) -> str:
         # A concurrent delivery of the same order decided first: go on from what it wrote.
         return orders.get(order.client_id, order.order_id).status
     logger.info("order decided", extra={"status": status, "reason": decision.reason})
+    # Counted only by the delivery whose write moved the order, so a replay is not counted twice.
+    decided = observability.ORDERS_APPROVED if decision.approved else observability.ORDERS_REJECTED
+    metrics.add_metric(name=decided, unit=MetricUnit.Count, value=1)
     return status
 
 
@@ -77,6 +91,13 @@ def _find_client(client_id: str) -> ClientRecord | None:
         return None
 
 
+@traced
 @logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    try:
+        return process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+    finally:  # every record failed raises (BatchProcessingError): counted too
+        count_worker_failures("approval", len(processor.fail_messages))

@@ -14,14 +14,18 @@ write a second object (a versioned bucket keeps identical versions at that one k
 A paid message for a PENDING order cannot be sent by the approval worker; it raises so the record is
 retried (and ends in the DLQ if it never resolves). For a REJECTED order it is logged and dropped.
 Poison (bad body, unknown order) raises. Logs carry ids only, never client data.
+
+Each record's correlation id (its `correlationId` message attribute) labels its log lines and is kept as
+the PDF object's `correlation-id` metadata; nothing new is stored in the table. Metrics: OrdersInvoiced,
+WorkerFailures.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-import boto3
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -29,15 +33,19 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 
 from datamodel import clients, invoices, orders
+from datamodel.base import aws_client
 from datamodel.entities import InvoiceRecord, OrderRecord
-from domain import config, messages
+from domain import config, messages, observability
 from domain.logs import keep_payloads_out_of_logs
+from domain.observability import allow_empty_metrics, count_worker_failures, traced
 from workers.invoice_pdf import InvoiceDocument, InvoiceLine, render_invoice
 
 logger = Logger()
+metrics = Metrics()
 keep_payloads_out_of_logs()  # no message bodies or client data in any log line (domain/logs.py)
+allow_empty_metrics()  # a batch of replays invoices nothing
 processor = BatchProcessor(event_type=EventType.SQS, logger=logger)
-s3 = boto3.client("s3", region_name=config.AWS_REGION)
+s3 = aws_client("s3")
 
 
 # S3 answers 412 when the object exists, 409 when a concurrent conditional write is in progress.
@@ -51,6 +59,8 @@ class OrderNotApprovedError(Exception):
 def record_handler(record: SQSRecord) -> None:
     # Kept until the next record, so the batch processor's failure log names this message too.
     logger.append_keys(messageId=record.message_id, orderId=None, clientId=None)
+    correlation_id = messages.correlation_id(record.raw_event.get("messageAttributes"))
+    logger.set_correlation_id(correlation_id)  # None: the record has none, and no other record's shows
     ref = messages.parse(record.body)  # MalformedMessageError: poison
     logger.append_keys(orderId=ref.order_id, clientId=ref.client_id)
     order = orders.get(ref.client_id, ref.order_id)  # OrderNotFoundError: poison
@@ -65,6 +75,7 @@ def record_handler(record: SQSRecord) -> None:
         bill_to = invoices.BillTo(name=client.name, email=client.email, document=client.document)
         invoice = invoices.issue(order, bill_to, invoices.pdf_key(order.client_id, order.order_id))
         logger.info("invoice issued", extra={"invoiceId": invoice.invoice_id})
+        metrics.add_metric(name=observability.ORDERS_INVOICED, unit=MetricUnit.Count, value=1)
     else:  # INVOICED: a replay, or the retry of a crash before the upload
         invoice = invoices.get(order.client_id, order.invoice_id)
     try:
@@ -76,6 +87,7 @@ def record_handler(record: SQSRecord) -> None:
             ContentType="application/pdf",
             ServerSideEncryption="AES256",
             IfNoneMatch="*",
+            Metadata={"correlation-id": correlation_id} if correlation_id else {},
         )
     except ClientError as error:
         if error.response["Error"]["Code"] not in _ALREADY_STORED:
@@ -103,6 +115,13 @@ def document(invoice: InvoiceRecord, order: OrderRecord) -> InvoiceDocument:
     )
 
 
+@traced
 @logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    try:
+        return process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+    finally:  # every record failed raises (BatchProcessingError): counted too
+        count_worker_failures("paid-order", len(processor.fail_messages))

@@ -8,6 +8,10 @@ index (GSI2) keyed by its last update, so the sweep finds those not updated for 
 - PENDING  -> the orders queue (the approval worker decides it);
 - APPROVED -> the paid-orders queue (the paid-order worker invoices it).
 
+Each re-sent message carries a fresh correlation id, the sweep's (the scheduled run's Lambda request id,
+which its own log lines carry too; a new UUID per `shop orders redrive`), not the order's original one,
+which is not stored: the sweep's log line names each order it re-sent, so both ids can be joined.
+
 Both workers are idempotent per order state, so a message re-sent for an order that was in fact still being
 processed (a slow retry, a message still in flight) is harmless: at worst one extra no-op delivery.
 
@@ -19,6 +23,7 @@ Logs carry ids only, never message bodies or client data.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,6 +36,7 @@ from datamodel import orders
 from datamodel.orders import StuckOrder
 from domain import config, messages
 from domain.clock import rfc3339, utc_now
+from domain.observability import traced
 
 AGE_VARIABLE = "STUCK_ORDER_AGE_SECONDS"
 DEFAULT_AGE_SECONDS = 300
@@ -98,15 +104,18 @@ def redrive_stuck_orders(
     dry_run: bool = False,
     page_size: int = PAGE_SIZE,
     should_stop: Callable[[], bool] = lambda: False,
+    correlation_id: str | None = None,
 ) -> RedriveResult:
     """Re-send the message of every open order last updated more than `older_than_s` seconds before `now`.
 
     Reads the open-orders index page by page (oldest first) until its end or until `should_stop()`; a send
-    that fails is counted, not raised, so one bad order never stops the sweep of the others."""
+    that fails is counted, not raised, so one bad order never stops the sweep of the others. Every message
+    sent carries `correlation_id` (a new one if None)."""
     if older_than_s < 0:
         raise ValueError("older_than_s must not be negative")
     threshold = rfc3339((now or utc_now()) - timedelta(seconds=older_than_s))
     result = RedriveResult(threshold=threshold, dry_run=dry_run)
+    correlation_id = correlation_id or str(uuid.uuid4())
     cursor = None
     while True:
         page = orders.stuck(threshold, page_size, cursor)
@@ -120,7 +129,7 @@ def redrive_stuck_orders(
         if dry_run:
             result.redriven.extend(batch)
         else:
-            _send(sqs, queues, batch, result)
+            _send(sqs, queues, batch, result, correlation_id)
         cursor = page.cursor
         if cursor is None:
             return result
@@ -129,13 +138,18 @@ def redrive_stuck_orders(
             return result
 
 
-def _send(sqs: Any, queues: Queues, batch: list[Redriven], result: RedriveResult) -> None:
+def _send(sqs: Any, queues: Queues, batch: list[Redriven], result: RedriveResult, correlation_id: str) -> None:
+    attributes = messages.attributes(correlation_id)
     for target in (ORDERS, PAID_ORDERS):
         pending = [r for r in batch if r.target == target]
         for start in range(0, len(pending), SEND_BATCH):
             chunk = pending[start : start + SEND_BATCH]
             entries = [
-                {"Id": str(i), "MessageBody": messages.body(r.order.client_id, r.order.order_id)}
+                {
+                    "Id": str(i),
+                    "MessageBody": messages.body(r.order.client_id, r.order.order_id),
+                    "MessageAttributes": attributes,
+                }
                 for i, r in enumerate(chunk)
             ]
             try:
@@ -163,21 +177,24 @@ def age_from_environment() -> float:
 def _client() -> Any:
     global _sqs
     if _sqs is None:
-        import boto3
+        from datamodel.base import aws_client
 
-        _sqs = boto3.client("sqs", region_name=config.AWS_REGION)
+        _sqs = aws_client("sqs")
     return _sqs
 
 
+@traced
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     """The scheduled sweep. Raises when some order could not be re-sent, so the Errors metric shows it
     (EventBridge's retry of the whole sweep is harmless: re-sends are idempotent)."""
+    logger.set_correlation_id(context.aws_request_id)  # the sweep's: every message it re-sends carries it
     result = redrive_stuck_orders(
         age_from_environment(),
         sqs=_client(),
         queues=Queues(config.ORDERS_QUEUE_URL, config.PAID_ORDERS_QUEUE_URL),
         should_stop=lambda: context.get_remaining_time_in_millis() < TIME_RESERVE_MS,
+        correlation_id=logger.get_correlation_id(),
     )
     for redriven in result.redriven:
         logger.info(

@@ -6,13 +6,13 @@ from datetime import timedelta
 from http import HTTPStatus
 from typing import Annotated
 
-import boto3
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from botocore.config import Config
 
 from datamodel import clients, invoices
+from datamodel.base import aws_client
 from datamodel.entities import InvoiceRecord
 from domain import config
 from domain.clock import utc_now
@@ -22,7 +22,7 @@ from handlers.api import allow_query, json_response, page_response
 
 router = Router()
 # SigV4 explicitly: botocore may otherwise presign with SigV2, whose URLs ignore the expiry we set.
-s3 = boto3.client("s3", config=Config(signature_version="s3v4"))
+s3 = aws_client("s3", config=Config(signature_version="s3v4"))
 
 DOWNLOAD_SECONDS = 300
 

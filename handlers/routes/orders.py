@@ -7,7 +7,8 @@ replays the original 202 to a retry of a completed request (no second write, no 
 while it runs, 422 for another payload; a retry after a crash runs again, and the key recorded in the
 transaction makes it find the same order and enqueue it again (the approval worker ignores duplicates).
 Without a key, the order still sits in the sparse open-orders index (GSI2) that the stuck-order sweep
-re-drives.
+re-drives. So when the enqueue fails after the write, a keyed request fails (its retry enqueues the same
+order at once), while a keyless one is still answered 202: its retry could only place a second order.
 """
 
 from __future__ import annotations
@@ -15,26 +16,28 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Annotated
 
-import boto3
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from botocore.exceptions import BotoCoreError, ClientError
 
 from datamodel import clients, orders
+from datamodel.base import aws_client
 from datamodel.entities import OrderRecord
-from datamodel.errors import CurrencyMismatchError
 from datamodel.requests import Request
-from domain import config, messages, money
+from domain import config, messages, money, observability
 from domain.ids import CURSOR_PATTERN, ULID_PATTERN, new_id
 from domain.models import Order, OrderCreate, OrderItem
 from handlers.api import allow_query, json_response, page_response
 from handlers.idempotency import IdempotencyKey, Replayable
 
 logger = Logger()
+metrics = Metrics()  # flushed by the entry point (handlers/orders.py)
 router = Router()
 placed_once = Replayable("createOrder", router)
-sqs = boto3.client("sqs")
+sqs = aws_client("sqs")
 
 ClientId = Annotated[str, Path(pattern=ULID_PATTERN)]
 OrderId = Annotated[str, Path(pattern=ULID_PATTERN)]
@@ -47,14 +50,24 @@ def create_order(client_id: ClientId, body: OrderCreate, idempotency_key: Idempo
 
 
 def _place(client_id: str, body: OrderCreate, request: Request | None) -> Response:
-    client = clients.get(client_id)
-    currency = body.currency or client.currency
-    if currency != client.currency:
-        raise CurrencyMismatchError(client_id)
+    # The order's transaction is conditional on the client existing with this currency (404 or 400 otherwise),
+    # so the client is read only when the body leaves the currency to it.
+    currency = body.currency or clients.get(client_id).currency
     lines = [orders.Line(i.sku, i.description, i.quantity, i.unit_price) for i in body.items]
-    order, _ = orders.place(client_id, new_id(), lines, currency, money.order_total(body.items), request)
+    order, created = orders.place(client_id, new_id(), lines, currency, money.order_total(body.items), request)
+    if created:  # not the re-run of a crashed keyed request (a completed one is replayed before this)
+        logger.info("order accepted", extra={"orderId": order.order_id, "clientId": client_id})
+        metrics.add_metric(name=observability.ORDERS_ACCEPTED, unit=MetricUnit.Count, value=1)
     if order.status == orders.PENDING:
-        enqueue(order)
+        try:
+            enqueue(order)
+        except (BotoCoreError, ClientError) as error:
+            if request is not None:
+                raise
+            logger.warning(
+                "order accepted, enqueue left to the stuck-order sweep",
+                extra={"orderId": order.order_id, "cause": type(error).__name__},
+            )
     location = f"{router.current_event.request_context.path.rstrip('/')}/{order.order_id}"
     return json_response(HTTPStatus.ACCEPTED, order_view(order), {"Location": location})
 
@@ -81,6 +94,8 @@ def enqueue(order: OrderRecord) -> None:
     sqs.send_message(
         QueueUrl=config.ORDERS_QUEUE_URL,
         MessageBody=messages.body(order.client_id, order.order_id),
+        # The request's correlation id (handlers/api.py `resolve`) follows the order through both queues.
+        MessageAttributes=messages.attributes(logger.get_correlation_id()),
     )
 
 
