@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test models check-models sdk check-sdk lint unit functional e2e load clean
+.PHONY: run test models check-models sdk check-sdk lint unit functional e2e load bench clean
 
 $(STAMP): pyproject.toml sdk/setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -12,12 +12,24 @@ $(STAMP): pyproject.toml sdk/setup.py
 	$(BIN)/python -m pip install --quiet -e '.[local,dev]' -e ./sdk
 	touch $(STAMP)
 
+## Debian's chromium, which tests/e2e/test_swagger_ui.py drives through Playwright (never a browser download).
+## Where apt cannot install it (no apt, not root) this goes on, and that test skips saying why; the stamp is
+## left only once chromium is there, so a later run tries again.
+CHROMIUM       := /usr/bin/chromium
+CHROMIUM_STAMP := $(VENV)/.chromium
+
+$(CHROMIUM_STAMP): | $(STAMP)
+	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq --no-install-recommends chromium; } >$(VENV)/chromium-install.log 2>&1 \
+	  || echo "chromium not installed (see $(VENV)/chromium-install.log): tests/e2e/test_swagger_ui.py will skip"
+	@if test -x $(CHROMIUM); then touch $@; fi
+
 ## Start the local stack: embedded moto server, resources from template.yaml, gateway on :3000.
 run: $(STAMP)
 	$(BIN)/shop run
 
 ## Every check and every test tier.
-test: $(STAMP) check-models check-sdk lint
+test: $(STAMP) $(CHROMIUM_STAMP) check-models check-sdk lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 ## Regenerate domain/models.py from openapi.yaml.
@@ -50,10 +62,20 @@ $(CHECKOV_STAMP): | $(STAMP)
 	$(TOOLS)/bin/python -m pip install --quiet checkov==$(CHECKOV_VERSION)
 	touch $@
 
-## Static checks: the contract, and template.yaml through cfn-lint (with the serverless rules plugin) and
-## checkov. Each finding left is suppressed on its resource in template.yaml, with the reason.
-lint: $(STAMP) $(CHECKOV_STAMP)
+## spectral, the style lint of openapi.yaml, is an npm package: pinned in package.json and package-lock.json,
+## installed from the lock file into node_modules/ (git ignores it). Its only install script is telemetry.
+NPM_STAMP := node_modules/.installed
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+## Static checks: the contract (valid, and in the house style of .spectral.yaml: no warning allowed), and
+## template.yaml through cfn-lint (with the serverless rules plugin) and checkov. Each finding left is
+## suppressed on its resource in template.yaml, with the reason.
+lint: $(STAMP) $(CHECKOV_STAMP) $(NPM_STAMP)
 	$(BIN)/openapi-spec-validator openapi.yaml
+	node_modules/.bin/spectral lint --ruleset .spectral.yaml --fail-severity=warn openapi.yaml
 	$(BIN)/cfn-lint --append-rules cfn_lint_serverless.rules -- template.yaml
 	CKV_SKIP_PACKAGE_UPDATE_CHECK=true $(TOOLS)/bin/checkov --config-file .checkov.yaml -f template.yaml
 
@@ -61,19 +83,35 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
 functional: $(STAMP)
 	$(BIN)/python -m pytest tests/functional
-e2e: $(STAMP)
+e2e: $(STAMP) $(CHROMIUM_STAMP)
 	$(BIN)/python -m pytest tests/e2e
 
 clean:
 	rm -rf $(VENV) .pytest_cache
 
 ## `sam build` runs these (template.yaml: BuildMethod makefile): the project's code and its runtime
-## dependencies from pyproject.toml, as arm64 wheels for the Lambda runtime.
-LAMBDA_PLATFORM := --platform manylinux2014_aarch64 --implementation cp --python-version 3.12 --only-binary=:all:
+## dependencies from pyproject.toml, as arm64 wheels for the Lambda runtime. Per function (BENCHMARKS.md,
+## "Packages"): only the paid-order worker gets the `pdf` extra (reportlab, pillow); the others leave
+## LAMBDA_RUNTIME_SDK to the python3.12 runtime's copy, while the paid-order worker ships its own because
+## it needs S3 conditional writes (put_object IfNoneMatch, botocore >= 1.35.5). shoplocal (the local stack)
+## and bin/ (console scripts: shop, jp.py, ulid) are not shipped. `python -m shoplocal.bench.package` reports the sizes.
+LAMBDA_PLATFORM    := --platform manylinux2014_aarch64 --implementation cp --python-version 3.12 --only-binary=:all:
+LAMBDA_RUNTIME_SDK := boto3 botocore s3transfer
+LAMBDA_EXTRAS      :=
+LAMBDA_DROP        := $(LAMBDA_RUNTIME_SDK)
+build-PaidOrderFunction: LAMBDA_EXTRAS := pdf
+build-PaidOrderFunction: LAMBDA_DROP :=
 build-ClientsFunction build-OrdersFunction build-InvoicesFunction build-ApprovalFunction build-PaidOrderFunction build-RedriveFunction:
 	$(PYTHON) -m pip install --quiet --no-compile --no-deps --target "$(ARTIFACTS_DIR)" .
 	$(PYTHON) -m pip install --quiet --no-compile --target "$(ARTIFACTS_DIR)" $(LAMBDA_PLATFORM) \
-	  $$($(PYTHON) -c 'import tomllib; print(" ".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))')
+	  $$($(PYTHON) -c 'import sys, tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+	    print(" ".join(p["dependencies"] + [r for e in sys.argv[1:] for r in p["optional-dependencies"][e]]))' $(LAMBDA_EXTRAS))
+	cd "$(ARTIFACTS_DIR)" && rm -rf shoplocal bin $(foreach name,$(LAMBDA_DROP),$(name) $(name)-*.dist-info)
+
+## The benchmark (DESIGN.md §7) on a local stack of its own: a table, and bench/results.json.
+## BENCH_ARGS passes options, e.g. `make bench BENCH_ARGS="--only calls,warm --repetitions 20"`.
+bench: $(STAMP)
+	$(BIN)/shop bench $(BENCH_ARGS)
 
 ## A bounded load test of the running local stack (`make run` in another terminal); results in bench/load-results.json.
 load: $(STAMP)
