@@ -327,6 +327,34 @@ def _add_dlq(subparsers: argparse._SubParsersAction) -> None:
     redrive.set_defaults(handler=ops.dlq_redrive)
 
 
+def _add_bench(subparsers: argparse._SubParsersAction) -> None:
+    from shoplocal.bench.runner import DEFAULT_OUTPUT, SECTIONS
+
+    parser = subparsers.add_parser(
+        "bench", help="benchmark on a local stack of its own: cold start, warm overhead, AWS calls, throughput..."
+    )
+    parser.add_argument(
+        "--only", metavar="SECTION[,SECTION]", help=f"run only these sections (of {', '.join(SECTIONS)})"
+    )
+    parser.add_argument("--smoke", action="store_true", help="few repetitions and small sizes: checks that it runs")
+    parser.add_argument(
+        "--repetitions", type=int, default=None, metavar="N", help="samples per figure (default 10; 2 with --smoke)"
+    )
+    parser.add_argument(
+        "--output", type=Path, default=DEFAULT_OUTPUT, help=f"results file (default {DEFAULT_OUTPUT})"
+    )
+    parser.add_argument(
+        "--stack-dir", type=Path, default=None, help="where the stack's ready file and log go (default: a temp dir)"
+    )
+
+    def handler(args: argparse.Namespace) -> int:
+        from shoplocal.bench.runner import main as bench
+
+        return bench(args)
+
+    parser.set_defaults(handler=handler)
+
+
 # One entry per subcommand: name -> function that adds its parser.
 SUBCOMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
     "run": _add_run,
@@ -335,6 +363,7 @@ SUBCOMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
     "load": _add_load,
     "orders": _add_orders,
     "dlq": _add_dlq,
+    "bench": _add_bench,
 }
 
 
