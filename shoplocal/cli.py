@@ -346,6 +346,13 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--stack-dir", type=Path, default=None, help="where the stack's ready file and log go (default: a temp dir)"
     )
+    parser.add_argument(
+        "--markdown",
+        type=Path,
+        default=None,
+        metavar="RESULTS",
+        help="run nothing: print a results file's table as Markdown (BENCHMARKS.md's 'Latest results')",
+    )
 
     def handler(args: argparse.Namespace) -> int:
         from shoplocal.bench.runner import main as bench

@@ -310,8 +310,18 @@ def print_table(results: dict[str, Any]) -> None:
         console.print(f"[red]section {name} failed[/red] (traceback in the results file)")
 
 
+def markdown_table(results: dict[str, Any]) -> str:
+    head = ["section", "figure", "median", "spread", "baseline", "ratio", "target", "met"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(row) + " |" for row in table_rows(results)]
+    return "\n".join(lines)
+
+
 def main(args: Any) -> int:
     """`shop bench`: 0 when every section present ran (targets missed do not fail the command)."""
+    if getattr(args, "markdown", None):
+        print(markdown_table(json.loads(args.markdown.read_text())))
+        return 0
     # One line per health probe, per client created, per settings lookup otherwise.
     for name in ("httpx", "botocore", "pynamodb"):
         logging.getLogger(name).setLevel(logging.WARNING)
