@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import AwareDatetime, ConfigDict, Field, StrictInt, StrictStr
+
+from domain.contract_base import ContractModel
 
 
-class Problem(BaseModel):
+class Problem(ContractModel):
     """
     RFC 9457 problem details.
     """
@@ -24,14 +26,14 @@ class Problem(BaseModel):
     instance: StrictStr | None = None
 
 
-class Health(BaseModel):
+class Health(ContractModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
     status: Literal["ok"]
 
 
-class ClientInput(BaseModel):
+class ClientInput(ContractModel):
     """
     The mutable fields of a client (create, and full replace).
     """
@@ -73,7 +75,7 @@ class ClientInput(BaseModel):
     ] = "USD"
 
 
-class Client(BaseModel):
+class Client(ContractModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -113,7 +115,7 @@ class Client(BaseModel):
     ]
 
 
-class ClientPage(BaseModel):
+class ClientPage(ContractModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -121,7 +123,7 @@ class ClientPage(BaseModel):
     next_cursor: Annotated[StrictStr | None, Field(alias="nextCursor", max_length=1024)]
 
 
-class OrderItem(BaseModel):
+class OrderItem(ContractModel):
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
@@ -146,7 +148,7 @@ class OrderItem(BaseModel):
     ]
 
 
-class OrderCreate(BaseModel):
+class OrderCreate(ContractModel):
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
@@ -158,7 +160,7 @@ class OrderCreate(BaseModel):
     ] = None
 
 
-class Order(BaseModel):
+class Order(ContractModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -225,7 +227,7 @@ class Order(BaseModel):
     ] = None
 
 
-class OrderPage(BaseModel):
+class OrderPage(ContractModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -233,7 +235,7 @@ class OrderPage(BaseModel):
     next_cursor: Annotated[StrictStr | None, Field(alias="nextCursor", max_length=1024)]
 
 
-class Invoice(BaseModel):
+class Invoice(ContractModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
@@ -298,7 +300,7 @@ class Invoice(BaseModel):
     ] = None
 
 
-class InvoicePage(BaseModel):
+class InvoicePage(ContractModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
