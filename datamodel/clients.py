@@ -16,8 +16,8 @@ from datamodel.errors import (
     IdempotencyKeyReusedError,
     StaleVersionError,
 )
-from datamodel.requests import REQUEST_TTL_SECONDS, Request
 from datamodel.paging import Page, paginate
+from datamodel.requests import REQUEST_TTL_SECONDS, Request
 from datamodel.transaction import ConditionsFailedError, Transaction
 from domain.clock import now_rfc3339
 from domain.ids import new_id

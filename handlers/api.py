@@ -14,7 +14,6 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
-
 from pydantic import BaseModel
 
 from datamodel.errors import ContentionError, DataError

@@ -26,12 +26,11 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from domain import config
 from datamodel import clients, orders
 from datamodel.base import aws_client
 from datamodel.entities import ClientRecord, OrderRecord
 from datamodel.errors import ClientNotFoundError
-from domain import messages, observability
+from domain import config, messages, observability
 from domain.logs import keep_payloads_out_of_logs
 from domain.observability import allow_empty_metrics, count_worker_failures, traced
 from workers import approval_rules
