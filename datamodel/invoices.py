@@ -61,10 +61,11 @@ def pdf_key(client_id: str, order_id: str) -> str:
     return f"invoices/{client_id}/{order_id}.pdf"
 
 
-def issue(order: OrderRecord, bill_to: BillTo, s3_key: str) -> InvoiceRecord:
-    """Invoice an APPROVED order with the next gapless number of the current UTC year.
+def issue(order: OrderRecord, bill_to: BillTo, s3_key: str) -> tuple[InvoiceRecord, bool]:
+    """Invoice an APPROVED order with the next gapless number of the current UTC year; answers the invoice
+    and whether this call issued it.
 
-    Idempotent: an order already INVOICED gets its existing invoice back, and no number is consumed.
+    Idempotent: an order already INVOICED gets its existing invoice back (False), and no number is consumed.
     Raises `OrderNotInvoiceableError` for an order that is not APPROVED/INVOICED, and
     `InvoiceNumberContentionError` after `_ATTEMPTS` lost counter races.
     """
@@ -119,12 +120,12 @@ def issue(order: OrderRecord, bill_to: BillTo, s3_key: str) -> InvoiceRecord:
             transaction.commit()
         except ConditionsFailedError as error:
             if "order" in error.names:
-                return _existing_invoice(order)
+                return _existing_invoice(order), False
             if error.names == {"counter"}:
                 _pause(attempt)
                 continue
             raise  # the index entry exists or the client is gone: an invariant is broken, never guess
-        return invoice
+        return invoice, True
     raise InvoiceNumberContentionError(order.order_id)
 
 

@@ -72,9 +72,10 @@ def record_handler(record: SQSRecord) -> None:
         # The client cannot be deleted while this order is open (its openOrders counts it).
         client = clients.get(order.client_id)
         bill_to = invoices.BillTo(name=client.name, email=client.email, document=client.document)
-        invoice = invoices.issue(order, bill_to, invoices.pdf_key(order.client_id, order.order_id))
-        logger.info("invoice issued", extra={"invoiceId": invoice.invoice_id})
-        metrics.add_metric(name=observability.ORDERS_INVOICED, unit=MetricUnit.Count, value=1)
+        invoice, issued = invoices.issue(order, bill_to, invoices.pdf_key(order.client_id, order.order_id))
+        if issued:  # not a concurrent duplicate delivery that found the order invoiced by another
+            logger.info("invoice issued", extra={"invoiceId": invoice.invoice_id})
+            metrics.add_metric(name=observability.ORDERS_INVOICED, unit=MetricUnit.Count, value=1)
     else:  # INVOICED: a replay, or the retry of a crash before the upload
         invoice = invoices.get(order.client_id, order.invoice_id)
     try:

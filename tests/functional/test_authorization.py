@@ -34,7 +34,7 @@ def new_client(credit_limit: int = 500_000, currency: str = "EUR") -> str:
 def invoiced_order(client_id: str) -> tuple[str, str]:
     order, _ = orders.place(client_id, new_id(), [orders.Line("W-1", "Widget", 1, 500)], "EUR", 500)
     orders.approve(order)
-    invoice = invoices.issue(
+    invoice, _ = invoices.issue(
         orders.get(client_id, order.order_id), invoices.BillTo("Acme", "a@example.com"), f"k/{order.order_id}"
     )
     return order.order_id, invoice.invoice_id

@@ -26,7 +26,7 @@ import pytest
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from datamodel import orders
+from datamodel import invoices, orders
 from domain import config, messages
 from domain.clock import utc_now
 from handlers import orders as orders_function
@@ -279,6 +279,30 @@ def test_the_workers_count_approved_rejected_and_invoiced_orders(stack, capsys):
     assert metric_values(decided, "WorkerFailures") == []
     assert metric_values(invoiced, "OrdersInvoiced") == [1.0]
     assert metric_values(replayed, "OrdersApproved") == metric_values(replayed, "OrdersRejected") == []
+
+
+def test_a_paid_delivery_that_loses_the_race_to_invoice_counts_nothing(stack, capsys, monkeypatch):
+    orders_url, paid_url = stack.physical_ids["OrdersQueue"], stack.physical_ids["PaidOrdersQueue"]
+    # GIVEN an approved order, read as APPROVED by a delivery that then lost the race to another one
+    client_id = new_client()
+    order_id = order_id_of(place_order(client_id))
+    run_worker(approval.lambda_handler, "ApprovalFunction", orders_url, received_for(orders_url, order_id))
+    stale = orders.get(client_id, order_id)
+    paid = received_for(paid_url, order_id)
+    sqs.send_message(QueueUrl=paid_url, MessageBody=paid[0]["Body"])
+    run_worker(paid_order.lambda_handler, "PaidOrderFunction", paid_url, paid)
+    capsys.readouterr()
+
+    # WHEN the losing delivery goes on from its stale read
+    reads = iter([stale])  # the worker's first read is the stale one; the data layer's own reads are current
+    current = orders.get
+    monkeypatch.setattr(orders, "get", lambda *key: next(reads, None) or current(*key))
+    run_worker(paid_order.lambda_handler, "PaidOrderFunction", paid_url, received_for(paid_url, order_id))
+
+    # THEN it finds the invoice the winner issued and counts no second one
+    assert stale.status == orders.APPROVED
+    assert metric_values(emf_lines(capsys.readouterr().out), "OrdersInvoiced") == []
+    assert [i.order_id for i in invoices.page(client_id, 10).items] == [order_id]
 
 
 @pytest.mark.parametrize(

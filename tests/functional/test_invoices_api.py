@@ -36,7 +36,7 @@ def invoiced_order(client_id: str, pdf: bytes = b"%PDF-1.4 test") -> str:
     order, _ = orders.place(client_id, new_id(), [orders.Line("W-1", "Widget", 1, 500)], "USD", 500)
     orders.approve(order)
     key = invoices.pdf_key(client_id, order.order_id)
-    invoice = invoices.issue(orders.get(client_id, order.order_id), invoices.BillTo("Acme", "a@example.com"), key)
+    invoice, _ = invoices.issue(orders.get(client_id, order.order_id), invoices.BillTo("Acme", "a@example.com"), key)
     boto3.client("s3").put_object(Bucket=config.BUCKET_NAME, Key=key, Body=pdf, ContentType="application/pdf")
     return invoice.invoice_id
 

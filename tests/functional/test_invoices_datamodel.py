@@ -44,7 +44,8 @@ def counter() -> int:
 
 
 def issue(order: OrderRecord):
-    return invoices.issue(order, BILL_TO, invoices.pdf_key(order.client_id, order.order_id))
+    invoice, _ = invoices.issue(order, BILL_TO, invoices.pdf_key(order.client_id, order.order_id))
+    return invoice
 
 
 def test_issue_takes_the_next_number_and_invoices_the_order_in_one_step():
@@ -74,14 +75,16 @@ def test_issue_takes_the_next_number_and_invoices_the_order_in_one_step():
     assert clients.get(client_id).open_orders == 0
 
 
-def test_issuing_an_invoiced_order_again_returns_its_invoice_and_takes_no_number():
+def test_issuing_an_invoiced_order_again_returns_its_invoice_takes_no_number_and_says_it_did_not_issue():
     client_id = new_client()
     order = approved_order(client_id)
-    first = issue(order)
+    first, first_issued = invoices.issue(order, BILL_TO, invoices.pdf_key(order.client_id, order.order_id))
     start = counter()
 
-    again = issue(order)  # the stale APPROVED copy, as a duplicate message would hold
+    # the stale APPROVED copy, as a duplicate message would hold
+    again, again_issued = invoices.issue(order, BILL_TO, invoices.pdf_key(order.client_id, order.order_id))
 
+    assert (first_issued, again_issued) == (True, False)
     assert again.invoice_id == first.invoice_id and again.issued_at == first.issued_at
     assert counter() == start
     assert clients.get(client_id).open_orders == 0
