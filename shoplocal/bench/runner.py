@@ -11,8 +11,6 @@ import logging
 import json
 import os
 import platform
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,78 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from shoplocal.bench.common import BenchContext, Figure
+from shoplocal.launch import launched
 
 SECTIONS = ["calls", "cold_start", "warm", "pagination", "pipeline", "render", "package"]
 DEFAULT_OUTPUT = Path("bench/results.json")
 DEFAULT_REPETITIONS = 10
 SMOKE_REPETITIONS = 2
-START_TIMEOUT_S = 90
-STOP_TIMEOUT_S = 120  # moto frees a large session's state slowly at exit
 
 # What the Lambda runtime adds to a function's template environment (as shoplocal/lambdas.py does).
 LAMBDA_RUNTIME_VERSION = "$LATEST"
-
-
-# ---- the local stack, as a `shop run` subprocess ----
-
-
-def _clean_environment() -> dict[str, str]:
-    """This process's environment, less anything that would point the stack elsewhere or configure it."""
-    from shoplocal.template import Template
-
-    ours = {name for function in Template().functions().values() for name in function.environment}
-    return {
-        name: value
-        for name, value in os.environ.items()
-        if name not in ours and not name.startswith(("AWS_", "POWERTOOLS_"))
-    }
-
-
-@contextmanager
-def local_stack(workdir: Path, extra_env: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
-    """`shop run` on free ports with its ready file in `workdir`; yields what it announced plus
-    `stack_file` and `log`. Stopped with Ctrl-C (SIGINT) on exit, killed only if it does not go."""
-    import httpx
-
-    from shoplocal.emulator import free_port
-    from shoplocal.template import ROOT
-
-    workdir.mkdir(parents=True, exist_ok=True)
-    log, ready = workdir / "shop.log", workdir / "stack.json"
-    port = free_port()
-    env = _clean_environment() | (extra_env or {})
-    env |= {"PORT": str(port), "MOTO_PORT": str(free_port()), "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "shoplocal.cli", "run", "--ready-file", str(ready), "--log-level", "warning"]
-    with log.open("wb") as sink:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        base_url = f"http://127.0.0.1:{port}"
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"`shop run` exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"`shop run` not ready in {START_TIMEOUT_S} s:\n{log.read_text(errors='replace')}")
-            if ready.exists():
-                try:
-                    if httpx.get(f"{base_url}/health", timeout=5).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-            time.sleep(0.2)
-        yield json.loads(ready.read_text()) | {"stack_file": str(ready), "log": str(log)}
-    finally:
-        _stop(process)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def function_environments(resources: dict[str, str], moto_url: str) -> dict[str, dict[str, str]]:
@@ -232,8 +167,8 @@ def run(
     with tempfile.TemporaryDirectory(prefix="shop-bench-") as tmp:
         stack_dir = workdir or Path(tmp)
         echo(f"bench: starting a local stack in {stack_dir}")
-        with local_stack(stack_dir) as info:
-            ctx = build_context(info, repetitions, smoke)
+        with launched(stack_dir, ["--log-level", "warning"]) as stack:
+            ctx = build_context(stack.info, repetitions, smoke)
             function_log = stack_dir / "functions.log"
             echo(f"bench: the functions' own log lines go to {function_log}")
             with _stdout_to(function_log):

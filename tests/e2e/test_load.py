@@ -20,7 +20,7 @@ from shoplocal.template import ROOT
 
 # The 500 of `shop load` by hand. This relies on shoplocal.emulator's moto patches: unpatched, moto 5.2.5 deep-copies
 # the whole table for every TransactWriteItems item (500 orders: 6.5 min on a 2-core machine) and keeps every copy
-# (`instances_tracked`), so the session's `shop run` grew by gigabytes and overran conftest's STOP_TIMEOUT_S at 100
+# (`instances_tracked`), so the session's `shop run` grew by gigabytes and overran shoplocal/launch.py's STOP_TIMEOUT_S at 100
 # orders. Patched (copying only the items a transaction touches, no tracking), 500 take about 2 minutes here.
 ORDERS = 500
 CLIENTS = 20
@@ -34,12 +34,9 @@ def shop_load(*args: str, timeout: float) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def stack_file(local_stack_info, tmp_path_factory) -> Path:
+def stack_file(local_stack_info) -> Path:
     """The session stack's ready file (`shop run --ready-file`): its signing key lies beside it."""
-    for path in tmp_path_factory.getbasetemp().glob("local_stack*/ready.json"):
-        if json.loads(path.read_text()).get("api") == local_stack_info["api"]:
-            return path
-    pytest.fail(f"no ready file of the stack at {local_stack_info['api']}")
+    return Path(local_stack_info["stack_file"])
 
 
 def test_load_places_every_order_and_every_invariant_holds(local_stack, stack_file, tmp_path):

@@ -19,8 +19,8 @@ from datamodel import keys
 from datamodel.entities import LineItem, OrderRecord
 from domain.clock import rfc3339, utc_now
 from domain.ids import new_id
+from shoplocal.launch import clean_environment
 from shoplocal.template import ROOT
-from tests.e2e.conftest import _clean_environment
 
 TIMEOUT_S = 45
 
@@ -48,7 +48,7 @@ def aws(local_stack_info):
 
 def shop(stack_file: Path, *argv: str) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "shoplocal.cli", *argv, "--stack-file", str(stack_file)]
-    return subprocess.run(command, cwd=ROOT, env=_clean_environment(), capture_output=True, text=True, timeout=60)
+    return subprocess.run(command, cwd=ROOT, env=clean_environment(), capture_output=True, text=True, timeout=60)
 
 
 def eventually(check, what: str):
