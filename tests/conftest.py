@@ -51,3 +51,26 @@ def stack():
 @pytest.fixture(scope="session")
 def template():
     return _stack["template"]
+
+
+@pytest.fixture
+def orders_queue(monkeypatch):
+    """A fresh orders queue per test, so each test sees exactly the messages it caused: a function that
+    answers the order ids sent to it so far (without consuming them)."""
+    import json
+    import uuid
+
+    import boto3
+
+    from domain import config
+
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName=f"orders-{uuid.uuid4().hex[:12]}")["QueueUrl"]
+    monkeypatch.setattr(config, "ORDERS_QUEUE_URL", url)
+
+    def order_ids_sent() -> list[str]:
+        received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0)
+        return [json.loads(m["Body"])["orderId"] for m in received.get("Messages", [])]
+
+    yield order_ids_sent
+    sqs.delete_queue(QueueUrl=url)

@@ -13,14 +13,12 @@ import logging
 import uuid
 from typing import Any
 
-import boto3
 import pytest
 from botocore.client import BaseClient
 
 from datamodel import clients, keys, orders
 from datamodel import transaction as transaction_module
 from datamodel.entities import OrderRequest
-from domain import config
 from handlers.clients import lambda_handler as clients_handler
 from handlers.idempotency import caller_key
 from handlers.orders import lambda_handler as orders_handler
@@ -56,21 +54,6 @@ class ConflictInjector(FaultInjector):
 def faults():
     with ConflictInjector(seed=9) as injector:
         yield injector
-
-
-@pytest.fixture
-def orders_queue(monkeypatch):
-    """A fresh queue per test: the order ids it holds are exactly the messages the test caused."""
-    sqs = boto3.client("sqs")
-    url = sqs.create_queue(QueueName=f"busy-{uuid.uuid4().hex[:12]}")["QueueUrl"]
-    monkeypatch.setattr(config, "ORDERS_QUEUE_URL", url)
-
-    def order_ids_sent() -> list[str]:
-        received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0)
-        return [json.loads(m["Body"])["orderId"] for m in received.get("Messages", [])]
-
-    yield order_ids_sent
-    sqs.delete_queue(QueueUrl=url)
 
 
 def call(handler, method, path, **kwargs):

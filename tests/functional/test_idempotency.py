@@ -102,21 +102,6 @@ def order_ids(client_id: str) -> list[str]:
 
 
 @pytest.fixture
-def orders_queue(monkeypatch):
-    """A fresh queue per test, so each test sees exactly the messages it caused."""
-    sqs = boto3.client("sqs")
-    url = sqs.create_queue(QueueName=f"idem-{uuid.uuid4().hex[:12]}")["QueueUrl"]
-    monkeypatch.setattr(config, "ORDERS_QUEUE_URL", url)
-
-    def order_ids_sent() -> list[str]:
-        received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0)
-        return [json.loads(m["Body"])["orderId"] for m in received.get("Messages", [])]
-
-    yield order_ids_sent
-    sqs.delete_queue(QueueUrl=url)
-
-
-@pytest.fixture
 def data_layer_calls(monkeypatch):
     """Counts the calls that reach the data layer's creating functions."""
     calls = {"create": 0, "place": 0}
