@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test models check-models sdk check-sdk lint unit functional e2e load bench clean
+.PHONY: run test models check-models sdk check-sdk lint unit functional e2e load bench clean lambda-bytecode
 
 $(STAMP): pyproject.toml sdk/setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -94,19 +94,40 @@ clean:
 ## "Packages"): only the paid-order worker gets the `pdf` extra (reportlab, pillow); the others leave
 ## LAMBDA_RUNTIME_SDK to the python3.12 runtime's copy, while the paid-order worker ships its own because
 ## it needs S3 conditional writes (put_object IfNoneMatch, botocore >= 1.35.5). shoplocal (the local stack)
-## and bin/ (console scripts: shop, jp.py, ulid) are not shipped. `python -m shoplocal.bench.package` reports the sizes.
-LAMBDA_PLATFORM    := --platform manylinux2014_aarch64 --implementation cp --python-version 3.12 --only-binary=:all:
+## and bin/ (console scripts: shop, jp.py, ulid) are not shipped. Every package ships its bytecode: pip installs
+## with --no-compile (the build machine's python is not the runtime's), then LAMBDA_PYTHON, a python3.12 as the
+## functions' runtime (template.yaml), compiles the whole tree into __pycache__/*.cpython-312.pyc, so a cold
+## start on the read-only /var/task loads bytecode instead of compiling every module it imports. The pycs are
+## unchecked-hash (never compared with their source: zip mtimes have a 2-second resolution, so timestamp pycs
+## could be silently stale) and name /var/task/... as their source, as tracebacks on Lambda show it. Without a
+## local python3.12: `make build-X LAMBDA_PYTHON=/path/to/python3.12`, or `sam build --use-container`.
+## `python -m shoplocal.bench.package` reports the sizes.
+LAMBDA_RUNTIME     := 3.12# template.yaml's Runtime: python3.12 (tests/unit/test_bench_package.py checks they agree)
+LAMBDA_PLATFORM    := --platform manylinux2014_aarch64 --implementation cp --python-version $(LAMBDA_RUNTIME) --only-binary=:all:
 LAMBDA_RUNTIME_SDK := boto3 botocore s3transfer
 LAMBDA_EXTRAS      :=
 LAMBDA_DROP        := $(LAMBDA_RUNTIME_SDK)
+LAMBDA_PYTHON      ?= python$(LAMBDA_RUNTIME)
+LAMBDA_PYTHON_CHECK = @$(LAMBDA_PYTHON) -c 'import sys; sys.exit("%d.%d" % sys.version_info[:2] != "$(LAMBDA_RUNTIME)")' 2>/dev/null \
+  || { echo "LAMBDA_PYTHON=$(LAMBDA_PYTHON) does not run a Python $(LAMBDA_RUNTIME): the build needs python$(LAMBDA_RUNTIME), the functions' runtime, \
+to compile their bytecode: set LAMBDA_PYTHON=/path/to/python$(LAMBDA_RUNTIME) or run \`sam build --use-container\`" >&2; exit 1; }
+LAMBDA_BYTECODE     = $(LAMBDA_PYTHON) -m compileall -q -j 0 --invalidation-mode unchecked-hash \
+  -s "$(ARTIFACTS_DIR)" -p /var/task "$(ARTIFACTS_DIR)"
 build-PaidOrderFunction: LAMBDA_EXTRAS := pdf
 build-PaidOrderFunction: LAMBDA_DROP :=
 build-ClientsFunction build-OrdersFunction build-InvoicesFunction build-ApprovalFunction build-PaidOrderFunction build-RedriveFunction:
+	$(LAMBDA_PYTHON_CHECK)
 	$(PYTHON) -m pip install --quiet --no-compile --no-deps --target "$(ARTIFACTS_DIR)" .
 	$(PYTHON) -m pip install --quiet --no-compile --target "$(ARTIFACTS_DIR)" $(LAMBDA_PLATFORM) \
 	  $$($(PYTHON) -c 'import sys, tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
 	    print(" ".join(p["dependencies"] + [r for e in sys.argv[1:] for r in p["optional-dependencies"][e]]))' $(LAMBDA_EXTRAS))
 	cd "$(ARTIFACTS_DIR)" && rm -rf shoplocal bin $(foreach name,$(LAMBDA_DROP),$(name) $(name)-*.dist-info)
+	$(LAMBDA_BYTECODE)
+
+## The build's last step alone, on any ARTIFACTS_DIR (tests/unit/test_bench_package.py runs it on a small tree).
+lambda-bytecode:
+	$(LAMBDA_PYTHON_CHECK)
+	$(LAMBDA_BYTECODE)
 
 ## The benchmark (DESIGN.md §7) on a local stack of its own: a table, and bench/results.json.
 ## BENCH_ARGS passes options, e.g. `make bench BENCH_ARGS="--only calls,warm --repetitions 20"`.

@@ -4,15 +4,34 @@ with the same AWS calls; runs interleaved product/bare, so noise hits both alike
 
 Time runs from just before the interpreter is spawned to the handler's return; the import of the handler
 module is reported separately (`detail.import_ms`).
+
+The children model the shipped packages, which carry their bytecode (Makefile `build-*`, compiled with the
+runtime's python3.12): every module, the project's, the libraries' and the standard library's, loads from
+bytecode. Each run gives its children one fresh `PYTHONPYCACHEPREFIX` directory, so neither the source tree's
+`__pycache__` (whatever state it is in) nor the venv's pycs are read, and one untimed warm-up spawn per
+function and per variant (product, bare) writes the pycs there before the timed samples, which all load them.
+
+`detail.no_bytecode_ms` is the "before" figure: the product as a `pip install --no-compile` package without
+bytecode starts on Lambda, where /var/task is read-only so nothing is ever cached. Median of 3 spawns (1 in
+smoke), each with a fresh prefix directory and `PYTHONDONTWRITEBYTECODE=1`: the project and every library of
+the package compile from source on every start. The prefix is seeded only with the bytecode the Lambda runtime
+ships compiled itself: the standard library, and boto3/botocore/s3transfer for the functions that leave the SDK
+to the runtime (`detail.runtime_precompiled`, read from the Makefile). An empty prefix would also compile the
+standard library, which no Lambda cold start does (+0.6 s to ClientsFunction's on the 2-core bench machine).
+Only the product's figure is given: the bare handler imports only its own few small modules besides the
+standard library and the runtime's precompiled SDK, so without bytecode it would add just their compilation.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from collections.abc import Callable
@@ -25,6 +44,10 @@ from shoplocal.bench.scenario import BARE, Scenario, scratch_environments
 
 SECTION = "cold_start"
 TARGET = 1.5
+NO_BYTECODE_SPAWNS = 3  # 1 in smoke
+# A spawn's time varies by ~10% (IQR) on the 2-core bench machine, and at 10 samples a function's ratio moved by
+# up to 0.25 between runs; the median of at least this many is steadier (smoke: --repetitions as given).
+MIN_SAMPLES = 20
 
 # Runs in the fresh interpreter: only the standard library before the handler's own import.
 CHILD = """
@@ -100,9 +123,46 @@ def _spawn(module: str, attribute: str, function: str, event: dict[str, Any], en
     return result
 
 
-def _child_environment(env: dict[str, str]) -> dict[str, str]:
-    base = {name: value for name, value in os.environ.items() if not name.startswith(("AWS_", "POWERTOOLS_"))}
-    return {**base, **env, "PYTHONDONTWRITEBYTECODE": "1"}
+def _child_environment(env: dict[str, str], pycache_prefix: Path, write_bytecode: bool = True) -> dict[str, str]:
+    """The function's environment, with every module's bytecode read from (and written to) `pycache_prefix`."""
+    inherited = ("AWS_", "POWERTOOLS_", "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")
+    base = {name: value for name, value in os.environ.items() if not name.startswith(inherited)}
+    child = {**base, **env, "PYTHONPYCACHEPREFIX": str(pycache_prefix)}
+    if not write_bytecode:
+        child["PYTHONDONTWRITEBYTECODE"] = "1"
+    return child
+
+
+def runtime_precompiled(logical_id: str) -> list[str]:
+    """What the Lambda runtime ships compiled for this function: the standard library, and the SDK unless the
+    function's package bundles its own (Makefile: LAMBDA_RUNTIME_SDK, and `build-<Function>: LAMBDA_DROP :=`)."""
+    from shoplocal.template import ROOT
+
+    makefile = (ROOT / "Makefile").read_text()
+    sdk = re.search(r"^LAMBDA_RUNTIME_SDK\s*:=(.*)$", makefile, re.MULTILINE)
+    bundles_sdk = re.search(rf"^build-{re.escape(logical_id)}:\s*LAMBDA_DROP\s*:=\s*$", makefile, re.MULTILINE)
+    return ["stdlib"] + ([] if bundles_sdk or not sdk else sdk.group(1).split())
+
+
+def _prefixed(prefix: Path, source_dir: Path) -> Path:
+    """Where PYTHONPYCACHEPREFIX keeps the bytecode of `source_dir`'s modules (importlib.util.cache_from_source)."""
+    return prefix.joinpath(*source_dir.absolute().parts[1:])
+
+
+def _seed_runtime_bytecode(warm: Path, target: Path, precompiled: list[str]) -> None:
+    """Copy from the warm prefix into `target` the bytecode of what `precompiled` names, nothing else."""
+    import importlib.util
+
+    for name in precompiled:
+        if name == "stdlib":
+            source_dir = Path(sysconfig.get_paths()["stdlib"])
+        else:
+            spec = importlib.util.find_spec(name)
+            if spec is None or not spec.submodule_search_locations:
+                continue
+            source_dir = Path(next(iter(spec.submodule_search_locations)))
+        if _prefixed(warm, source_dir).is_dir():
+            shutil.copytree(_prefixed(warm, source_dir), _prefixed(target, source_dir), dirs_exist_ok=True)
 
 
 def measure(ctx: BenchContext) -> list[Figure]:
@@ -113,15 +173,28 @@ def measure(ctx: BenchContext) -> list[Figure]:
     figures = []
     with tempfile.TemporaryDirectory(prefix="shop-cold-") as tmp:
         workdir = Path(tmp)
+        pycache = workdir / "pycache"  # this run's bytecode, as the packages ship it
         for logical_id, make_event in events.items():
             function = functions[logical_id]
-            child_env = _child_environment(env[logical_id])
+            child_env = _child_environment(env[logical_id], pycache)
+            product_spawn = (function.module, function.attribute, logical_id)
+            bare_spawn = (BARE[logical_id], "lambda_handler", logical_id)
+            _spawn(*product_spawn, make_event(), child_env, workdir)  # untimed: writes the bytecode
+            _spawn(*bare_spawn, make_event(), child_env, workdir)
             product: list[dict[str, Any]] = []
             bare: list[dict[str, Any]] = []
-            for _ in range(ctx.repetitions):
-                product.append(_spawn(function.module, function.attribute, logical_id, make_event(), child_env, workdir))
-                bare.append(_spawn(BARE[logical_id], "lambda_handler", logical_id, make_event(), child_env, workdir))
-            figures.append(_figure(logical_id, product, bare))
+            for _ in range(ctx.repetitions if ctx.smoke else max(ctx.repetitions, MIN_SAMPLES)):
+                product.append(_spawn(*product_spawn, make_event(), child_env, workdir))
+                bare.append(_spawn(*bare_spawn, make_event(), child_env, workdir))
+            precompiled = runtime_precompiled(logical_id)
+            no_bytecode = []
+            for index in range(1 if ctx.smoke else NO_BYTECODE_SPAWNS):
+                fresh = workdir / f"no-bytecode-{logical_id}-{index}"
+                _seed_runtime_bytecode(pycache, fresh, precompiled)
+                cold_env = _child_environment(env[logical_id], fresh, write_bytecode=False)
+                no_bytecode.append(_spawn(*product_spawn, make_event(), cold_env, workdir))
+                shutil.rmtree(fresh, ignore_errors=True)
+            figures.append(_figure(logical_id, product, bare, no_bytecode, precompiled))
     return figures
 
 
@@ -129,7 +202,8 @@ def _median(runs: list[dict[str, Any]], key: str) -> float:
     return round(statistics.median(run[key] for run in runs), 1)
 
 
-def _figure(logical_id: str, product: list[dict[str, Any]], bare: list[dict[str, Any]]) -> Figure:
+def _figure(logical_id: str, product: list[dict[str, Any]], bare: list[dict[str, Any]],
+            no_bytecode: list[dict[str, Any]], precompiled: list[str]) -> Figure:
     return Figure(
         section=SECTION,
         name=logical_id,
@@ -142,5 +216,10 @@ def _figure(logical_id: str, product: list[dict[str, Any]], bare: list[dict[str,
             "import_ms": {"product": _median(product, "import_ms"), "bare": _median(bare, "import_ms")},
             "handler_ms": {"product": _median(product, "handler_ms"), "bare": _median(bare, "handler_ms")},
             "interpreter_start_ms": {"product": _median(product, "startup_ms"), "bare": _median(bare, "startup_ms")},
+            # The product without any bytecode of its package (module docstring): the whole cold start, and the
+            # handler module's import within it; the runtime's own bytecode (`runtime_precompiled`) is kept.
+            "no_bytecode_ms": {"product": _median(no_bytecode, "total_ms"),
+                               "product_import": _median(no_bytecode, "import_ms")},
+            "runtime_precompiled": precompiled,
         },
     )

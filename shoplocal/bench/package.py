@@ -4,17 +4,27 @@
 `BuildMethod: makefile`, with ARTIFACTS_DIR set to the function's build directory; this does the same into
 temporary directories, then zips each one as `sam package` does (deflate). The baseline, built in the
 same run, is the package every function got before the per-function dependency sets: the project and
-every runtime dependency, reportlab and boto3 included (`build_unoptimised`).
+every runtime dependency, reportlab and boto3 included, and no bytecode (`build_unoptimised`).
+
+The Makefile compiles each package's bytecode with LAMBDA_PYTHON, which must be a python3.12 (the functions'
+runtime); `build` passes one when it finds it (`lambda_python`), else the Makefile's error says what to do.
+The zips include `__pycache__`, as `sam build` leaves it; each figure's detail counts the .pyc files and
+their bytes (`bytecode`).
 
 The builds download aarch64 wheels from PyPI, so the smoke run (`ctx.smoke`, in `make test`) builds
-nothing: it measures only the project's own code, offline, and says so in the figure's note.
+nothing: it measures only the project's own code, offline, compiled by the running interpreter as the build
+compiles it (unchecked-hash pycs), and says so in the figure's note.
 
 Standalone: `python -m shoplocal.bench.package [FUNCTION ...]` prints the sizes and what is inside.
 """
 
 from __future__ import annotations
 
+import compileall
+import functools
 import os
+import py_compile
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,6 +47,7 @@ UNZIPPED_LIMIT = 250 * 1024 * 1024
 NEVER_SHIPPED = ("shoplocal", "bin", "moto", "connexion", "pytest", "schemathesis", "cfnlint", "black", "ruff")
 BASELINE_LABEL = "one package for every function: all runtime dependencies incl. reportlab and boto3 (before)"
 BUILD_TIMEOUT_S = 600
+LAMBDA_PYTHON_VERSION = (3, 12)  # template.yaml: Runtime python3.12; bytecode is specific to it
 
 
 def makefile_functions() -> list[str]:
@@ -57,13 +68,45 @@ def _run(command: list[str]) -> None:
         raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
 
 
+def _is_lambda_python(python: str) -> bool:
+    check = f"import sys; sys.exit(sys.version_info[:2] != {LAMBDA_PYTHON_VERSION!r})"
+    try:
+        return subprocess.run([python, "-c", check], capture_output=True, timeout=30, check=False).returncode == 0
+    except OSError:
+        return False
+
+
+@functools.cache
+def lambda_python() -> str | None:
+    """A python3.12 to compile the packages' bytecode with: `python3.12` on PATH when it runs (a pyenv shim may
+    refuse), else pyenv's installed 3.12; None when there is neither (the Makefile then fails, saying why)."""
+    name = "python{}.{}".format(*LAMBDA_PYTHON_VERSION)
+    candidates = [shutil.which(name)]
+    pyenv = shutil.which("pyenv")
+    if pyenv:
+        version = "{}.{}".format(*LAMBDA_PYTHON_VERSION)
+        try:
+            prefix = subprocess.run([pyenv, "prefix", version], capture_output=True, text=True, timeout=30, check=False)
+        except OSError:
+            prefix = None
+        if prefix and prefix.returncode == 0 and prefix.stdout.strip():
+            candidates.append(str(Path(prefix.stdout.strip().split(os.pathsep)[0], "bin", name)))
+    return next((python for python in candidates if python and _is_lambda_python(python)), None)
+
+
 def build(function: str, artifacts_dir: Path) -> None:
-    """What `sam build` runs for `function`: `make build-<function>` with ARTIFACTS_DIR."""
-    _run(["make", "--no-print-directory", f"build-{function}", f"ARTIFACTS_DIR={artifacts_dir}", f"PYTHON={sys.executable}"])
+    """What `sam build` runs for `function`: `make build-<function>` with ARTIFACTS_DIR (and LAMBDA_PYTHON when
+    this machine has a python3.12 that the Makefile's default `python3.12` may not find)."""
+    command = ["make", "--no-print-directory", f"build-{function}", f"ARTIFACTS_DIR={artifacts_dir}",
+               f"PYTHON={sys.executable}"]
+    python = lambda_python()
+    if python:
+        command.append(f"LAMBDA_PYTHON={python}")
+    _run(command)
 
 
 def build_unoptimised(artifacts_dir: Path) -> None:
-    """The Makefile recipe before per-function packages: the project plus every runtime dependency."""
+    """The Makefile recipe before per-function packages: the project plus every runtime dependency, no bytecode."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     requirements = project["dependencies"] + project["optional-dependencies"].get("pdf", [])
     pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-compile", "--target", str(artifacts_dir)]
@@ -79,14 +122,17 @@ def _top(path: str) -> str:
 
 
 def measure_tree(root: Path, top: int = 8) -> dict[str, Any]:
-    """Unzipped and zipped bytes of `root`, file count, and the `top` biggest top-level entries."""
+    """Unzipped and zipped bytes of `root` (everything in it, `__pycache__` included, as `sam package` zips it),
+    file count, the bytecode (.pyc files, and .py files for comparison), and the `top` biggest top-level entries."""
     unzipped = 0
     by_entry: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    bytecode = {"files": 0, "unzipped_bytes": 0, "zipped_bytes": 0}
+    sources = 0
     with tempfile.TemporaryDirectory(prefix="shop-package-") as tmp:
         archive = Path(tmp) / "package.zip"
         with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
             for directory, subdirs, files in os.walk(root):
-                subdirs[:] = sorted(d for d in subdirs if d != "__pycache__")
+                subdirs.sort()
                 for name in sorted(files):
                     path = Path(directory, name)
                     zipped.write(path, path.relative_to(root).as_posix())
@@ -97,12 +143,19 @@ def measure_tree(root: Path, top: int = 8) -> dict[str, Any]:
             entry = by_entry[_top(info.filename)]
             entry[0] += info.file_size
             entry[1] += info.compress_size
+            if info.filename.endswith(".pyc"):
+                bytecode["files"] += 1
+                bytecode["unzipped_bytes"] += info.file_size
+                bytecode["zipped_bytes"] += info.compress_size
+            elif info.filename.endswith(".py"):
+                sources += 1
         zipped_bytes = archive.stat().st_size
     biggest = sorted(by_entry.items(), key=lambda item: item[1][0], reverse=True)[:top]
     return {
         "unzipped_bytes": unzipped,
         "zipped_bytes": zipped_bytes,
         "files": len(infos),
+        "bytecode": {**bytecode, "py_files": sources},
         "biggest": [{"name": name, "unzipped_bytes": sizes[0], "zipped_bytes": sizes[1]} for name, sizes in biggest],
         "entries": sorted(by_entry),
     }
@@ -119,16 +172,24 @@ def audit(entries: list[str]) -> dict[str, Any]:
 
 
 def _project_code(target: Path) -> None:
-    """Offline stand-in for a build: the project's own packages as they are in the source tree."""
+    """Offline stand-in for a build: the project's own packages as they are in the source tree, compiled by the
+    running interpreter as the Makefile's `lambda-bytecode` step compiles a package (unchecked-hash pycs that
+    name /var/task/... as their source); the build's pycs are python3.12's, these the running interpreter's."""
     for package in PROJECT_PACKAGES:
         for path in (ROOT / package).rglob("*.py"):
             destination = target / path.relative_to(ROOT)
             destination.parent.mkdir(parents=True, exist_ok=True)
             destination.write_bytes(path.read_bytes())
+    compiled = compileall.compile_dir(
+        target, quiet=1, stripdir=str(target), prependdir="/var/task",
+        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+    )
+    if not compiled:
+        raise RuntimeError(f"the project's code in {target} does not compile")
 
 
 def _figures(name: str, sizes: dict[str, Any], baseline: dict[str, Any] | None, note: str = "") -> list[Figure]:
-    detail = {key: sizes[key] for key in ("unzipped_bytes", "zipped_bytes", "files", "biggest")}
+    detail = {key: sizes[key] for key in ("unzipped_bytes", "zipped_bytes", "files", "bytecode", "biggest")}
     if baseline:  # a real build, not the smoke run's source tree
         detail |= audit(sizes["entries"])
     detail["limits"] = {"zip_upload_bytes": ZIP_UPLOAD_LIMIT, "unzipped_bytes": UNZIPPED_LIMIT}
@@ -154,7 +215,8 @@ def measure(ctx: BenchContext) -> list[Figure]:
         if ctx.smoke:
             code = Path(tmp, "code")
             _project_code(code)
-            note = "not run in smoke (the builds download wheels from PyPI): the project's own code only"
+            note = ("not run in smoke (the builds download wheels from PyPI): the project's own code only, "
+                    "with bytecode compiled by the running interpreter, as the build compiles it with python3.12")
             return _figures("project code", measure_tree(code), None, note)
         before = Path(tmp, "unoptimised")
         build_unoptimised(before)
@@ -180,6 +242,9 @@ def main(argv: list[str]) -> int:
             sizes = measure_tree(target)
             checks = audit(sizes["entries"])
             print(f"{function}: {_mb(sizes['zipped_bytes'])} zipped, {_mb(sizes['unzipped_bytes'])} unzipped, {checks}")
+            pycs = sizes["bytecode"]
+            print(f"    bytecode: {pycs['files']} .pyc for {pycs['py_files']} .py, "
+                  f"{_mb(pycs['unzipped_bytes'])} unzipped, {_mb(pycs['zipped_bytes'])} zipped")
             for entry in sizes["biggest"]:
                 print(f"    {entry['name']:<24} {_mb(entry['unzipped_bytes']):>9} {_mb(entry['zipped_bytes']):>9} zipped")
     return 0
