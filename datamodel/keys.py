@@ -15,9 +15,10 @@
 (handlers/idempotency.py `caller_key`).
 
 One Query on CLIENT#<id> returns the profile, orders and invoices together; each access pattern is a key
-condition (`begins_with` on a sort key), never a filter that discards items. The AWS calls each operation
-needs at the minimum (the table's "calls" column) are in datamodel/access_patterns.py, which `shop bench`
-compares with the calls it counts.
+condition (`begins_with` on a sort key), never a filter that discards items. The workers read an order and
+its client's profile, both keys named by their message, in one BatchGetItem (orders.py `with_client`). The
+AWS calls each operation needs at the minimum (the table's "calls" column) are in
+datamodel/access_patterns.py, which `shop bench` compares with the calls it counts.
 
 Idempotency records are written by Powertools' DynamoDBPersistenceLayer (handlers/idempotency.py) with
 `key_attr="PK", sort_key_attr="SK", static_pk_value=IDEMPOTENCY` and `key_prefix=<operationId>`: the SK is

@@ -2,7 +2,7 @@
 "paid" message of an approved order to the paid-orders queue.
 
 Crash safety, step by step (the SQS message is deleted only after the record handler returns):
-1. read the order (the table is the source of truth; the message only names it);
+1. read the order and its client in one call (the table is the source of truth; the message only names them);
 2. PENDING → APPROVED or REJECTED, a conditional write on PENDING (`datamodel.orders`);
 3. for APPROVED, send the paid message.
 A crash before 2 changes nothing; a crash between 2 and 3 leaves the order APPROVED and the message
@@ -26,10 +26,9 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from datamodel import clients, orders
+from datamodel import orders
 from datamodel.base import aws_client
 from datamodel.entities import ClientRecord, OrderRecord
-from datamodel.errors import ClientNotFoundError
 from domain import config, messages, observability
 from domain.logs import keep_payloads_out_of_logs
 from domain.observability import allow_empty_metrics, count_worker_failures, traced
@@ -50,9 +49,10 @@ def record_handler(record: SQSRecord) -> None:
     logger.set_correlation_id(correlation_id)  # None: the record has none, and no other record's shows
     ref = messages.parse(record.body)  # MalformedMessageError: poison
     logger.append_keys(orderId=ref.order_id, clientId=ref.client_id)
-    order = orders.get(ref.client_id, ref.order_id)  # OrderNotFoundError: poison
+    # The client is read with the order (one BatchGetItem), though a replay does not need it: same one call.
+    order, client = orders.with_client(ref.client_id, ref.order_id)  # OrderNotFoundError: poison
     if order.status == orders.PENDING:
-        status = _decide(order)
+        status = _decide(order, client)
     else:
         status = order.status  # a replay: APPROVED re-sends the paid message, terminal does nothing
         logger.info("order already decided", extra={"status": status})
@@ -65,9 +65,9 @@ def record_handler(record: SQSRecord) -> None:
         logger.info("paid message sent")
 
 
-def _decide(order: OrderRecord) -> str:
-    """Apply the rules to a PENDING order, write the outcome, and answer the order's status afterwards."""
-    client = _find_client(order.client_id)
+def _decide(order: OrderRecord, client: ClientRecord | None) -> str:
+    """Apply the rules to a PENDING order of `client` (None: gone), write the outcome, and answer the order's
+    status afterwards."""
     decision = approval_rules.decide(order.total, order.currency, client)
     if decision.approved:
         moved, status = orders.approve(order), orders.APPROVED
@@ -81,13 +81,6 @@ def _decide(order: OrderRecord) -> str:
     decided = observability.ORDERS_APPROVED if decision.approved else observability.ORDERS_REJECTED
     metrics.add_metric(name=decided, unit=MetricUnit.Count, value=1)
     return status
-
-
-def _find_client(client_id: str) -> ClientRecord | None:
-    try:
-        return clients.get(client_id)
-    except ClientNotFoundError:
-        return None
 
 
 @traced

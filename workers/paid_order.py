@@ -3,8 +3,9 @@ number, the index entry and APPROVED → INVOICED in one transaction (`datamodel
 PDF in S3 at a key derived from the order.
 
 Crash safety, step by step (the SQS message is deleted only after the record handler returns):
-1. read the order; APPROVED → `invoices.issue` (one transaction: number, index entry, INVOICED, client's
-   open-orders count). It is all or nothing, and a second call for the same order returns the first invoice.
+1. read the order (and its client, the bill-to, in the same call); APPROVED → `invoices.issue` (one
+   transaction: number, index entry, INVOICED, client's open-orders count). It is all or nothing, and a
+   second call for the same order returns the first invoice.
 2. render the PDF from the stored invoice and order (deterministic bytes) and put it at `pdf_key(order)`.
 A crash before 1 commits changes nothing; a crash between 1 and 2 leaves the order INVOICED and the
 message redelivered, and a message that finds the order INVOICED re-renders the same bytes from the same
@@ -31,9 +32,10 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 
-from datamodel import clients, invoices, orders
+from datamodel import invoices, orders
 from datamodel.base import aws_client
 from datamodel.entities import InvoiceRecord, OrderRecord
+from datamodel.errors import ClientNotFoundError
 from domain import config, messages, observability
 from domain.logs import keep_payloads_out_of_logs
 from domain.observability import allow_empty_metrics, count_worker_failures, traced
@@ -62,15 +64,18 @@ def record_handler(record: SQSRecord) -> None:
     logger.set_correlation_id(correlation_id)  # None: the record has none, and no other record's shows
     ref = messages.parse(record.body)  # MalformedMessageError: poison
     logger.append_keys(orderId=ref.order_id, clientId=ref.client_id)
-    order = orders.get(ref.client_id, ref.order_id)  # OrderNotFoundError: poison
+    # The client (bill-to) comes with the order in one BatchGetItem; only an APPROVED order needs it.
+    order, client = orders.with_client(ref.client_id, ref.order_id)  # OrderNotFoundError: poison
     if order.status == orders.PENDING:
         raise OrderNotApprovedError(order.order_id)
     if order.status == orders.REJECTED:
         logger.warning("paid message for a rejected order; dropped")
         return
     if order.status == orders.APPROVED:
-        # The client cannot be deleted while this order is open (its openOrders counts it).
-        client = clients.get(order.client_id)
+        # The client cannot be deleted while this order is open (its openOrders counts it): gone, the
+        # record fails and is retried (then dead-lettered), as a missing order is.
+        if client is None:
+            raise ClientNotFoundError(order.client_id)
         bill_to = invoices.BillTo(name=client.name, email=client.email, document=client.document)
         invoice, issued = invoices.issue(order, bill_to, invoices.pdf_key(order.client_id, order.order_id))
         if issued:  # not a concurrent duplicate delivery that found the order invoiced by another

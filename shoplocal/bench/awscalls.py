@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -21,25 +21,35 @@ import botocore.session
 _HOOK_ID = "shop-bench-awscalls"
 _installed = False
 _lock = threading.Lock()
-_active: Counter[str] | None = None
-_transact_items: list[int] | None = None
+_active: Recording | None = None
 
 
 def _before_call(model: Any = None, params: Any = None, **_: Any) -> None:
-    calls, items = _active, _transact_items
-    if calls is None or model is None:
+    recording = _active
+    if recording is None or model is None:
         return
     name = model.name
-    calls[f"{model.service_model.service_name}.{name}"] += 1
-    if name == "TransactWriteItems" and items is not None:
-        items.append(_transaction_size(params))
+    recording.calls[f"{model.service_model.service_name}.{name}"] += 1
+    # What the calls' units depend on (shoplocal/bench/cost.py): items written per transaction, keys read
+    # per batch get (each call of PynamoDB's UnprocessedKeys loop counts the keys it asked for).
+    if name == "TransactWriteItems":
+        recording.transaction_items.append(_body_size(params, _transaction_items))
+    elif name == "BatchGetItem":
+        recording.batch_get_items.append(_body_size(params, _batch_get_keys))
 
 
-def _transaction_size(request: Any) -> int:
+def _transaction_items(body: dict[str, Any]) -> int:
+    return len(body["TransactItems"])
+
+
+def _batch_get_keys(body: dict[str, Any]) -> int:
+    return sum(len(table["Keys"]) for table in body["RequestItems"].values())
+
+
+def _body_size(request: Any, size: Callable[[dict[str, Any]], int]) -> int:
     try:
-        body = request["body"]
-        return len(json.loads(body)["TransactItems"])
-    except (KeyError, TypeError, ValueError):
+        return size(json.loads(request["body"]))
+    except (KeyError, TypeError, ValueError, AttributeError):
         return -1
 
 
@@ -66,11 +76,13 @@ def hook_client(client: Any) -> Any:
 
 
 class Recording:
-    """The calls made while recording: {"dynamodb.GetItem": 1, ...} and the size of each transaction."""
+    """The calls made while recording: {"dynamodb.GetItem": 1, ...}, the size of each transaction and the
+    keys of each batch get."""
 
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
         self.transaction_items: list[int] = []
+        self.batch_get_items: list[int] = []
 
     @property
     def total(self) -> int:
@@ -80,21 +92,23 @@ class Recording:
         detail: dict[str, Any] = {"calls": dict(sorted(self.calls.items()))}
         if self.transaction_items:
             detail["transactWriteItems"] = list(self.transaction_items)
+        if self.batch_get_items:
+            detail["batchGetItems"] = list(self.batch_get_items)
         return detail
 
 
 @contextmanager
 def recording() -> Iterator[Recording]:
     """Count the calls of every hooked client in this process while the block runs (one at a time)."""
-    global _active, _transact_items
+    global _active
     install()
     result = Recording()
     with _lock:
         if _active is not None:
             raise RuntimeError("a recording is already running")
-        _active, _transact_items = result.calls, result.transaction_items
+        _active = result
     try:
         yield result
     finally:
         with _lock:
-            _active, _transact_items = None, None
+            _active = None

@@ -25,7 +25,9 @@ def _figure(operation: str, minimum: Any, recordings: list[awscalls.Recording], 
             extra: dict[str, Any] | None = None) -> Figure:
     last = recordings[-1]
     equal = all(
-        dict(r.calls) == minimum.calls and (not minimum.transact_items or tuple(r.transaction_items) == minimum.transact_items)
+        dict(r.calls) == minimum.calls
+        and (not minimum.transact_items or tuple(r.transaction_items) == minimum.transact_items)
+        and (not minimum.batch_get_items or tuple(r.batch_get_items) == minimum.batch_get_items)
         for r in recordings
     )
     detail: dict[str, Any] = {
@@ -35,6 +37,8 @@ def _figure(operation: str, minimum: Any, recordings: list[awscalls.Recording], 
     }
     if minimum.transact_items:
         detail["minimum"]["transactWriteItems"] = list(minimum.transact_items)
+    if minimum.batch_get_items:
+        detail["minimum"]["batchGetItems"] = list(minimum.batch_get_items)
     if bare is not None:
         detail["bare"] = bare.as_detail()
     detail.update(extra or {})

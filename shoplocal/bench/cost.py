@@ -3,12 +3,14 @@
     python -m shoplocal.bench.cost bench/results.json [--markdown] [--json]
 
 Input: results.json's section "calls" (shoplocal/bench/calls.py): one figure per operation whose `detail`
-holds `calls` ({"dynamodb.GetItem": 1, ...}) and `transactWriteItems` (items per transaction). From these:
+holds `calls` ({"dynamodb.GetItem": 1, ...}), `transactWriteItems` (items per transaction) and
+`batchGetItems` (keys per BatchGetItem). From these:
 
 - DynamoDB units per operation (on-demand request units): GetItem 0.5 RRU eventually / 1 RRU strongly
-  consistent per 4 KB; Query 0.5 RRU per 4 KB page read (GSIs: eventually consistent only); PutItem,
-  UpdateItem, DeleteItem 1 WRU per KB; TransactWriteItems 2 WRU per KB per item. Index writes, which the
-  hook cannot see, come from the key layout (datamodel/keys.py) in INDEX_WRITES.
+  consistent per 4 KB; BatchGetItem the same per key (each key is billed as a GetItem of its item; the
+  product's are eventually consistent); Query 0.5 RRU per 4 KB page read (GSIs: eventually consistent
+  only); PutItem, UpdateItem, DeleteItem 1 WRU per KB; TransactWriteItems 2 WRU per KB per item. Index
+  writes, which the hook cannot see, come from the key layout (datamodel/keys.py) in INDEX_WRITES.
 - ceilings: the API stage throttle, account concurrency, the SQS event source scaling, and the single
   partitions (the invoice counter, GSI1 `CLIENTS`, the open-orders shards, a single client).
 - cost per 1,000 orders and per 1,000 of each operation, with each price's source.
@@ -72,6 +74,8 @@ LIMITS = {
 # serialisation. Assumed, not measured: the local stack's moto latencies say nothing about AWS's.
 LATENCY_MS: dict[str, float] = {
     "dynamodb.GetItem": 5,
+    # DynamoDB reads a batch's keys in parallel: about one GetItem's round trip, a little more (the slower key).
+    "dynamodb.BatchGetItem": 6,
     "dynamodb.Query": 8,
     "dynamodb.PutItem": 7,
     "dynamodb.UpdateItem": 7,
@@ -83,7 +87,9 @@ LATENCY_MS: dict[str, float] = {
 }
 
 # GetItem calls that read strongly consistently, per operation (from the code: datamodel/invoices.py reads
-# the counter with consistent_read=True); every other GetItem is eventually consistent.
+# the counter with consistent_read=True: the paid-order worker's one GetItem, its order and client coming in
+# a BatchGetItem); every other GetItem, and every BatchGetItem (datamodel/orders.py `with_client`), is
+# eventually consistent.
 STRONG_GETS: dict[str, int] = {"paid-order: invoice": 1}
 
 # Index writes per operation, from the key layout (datamodel/keys.py): GSI1 holds clients (PK "CLIENTS",
@@ -156,10 +162,21 @@ def _kb_units(kb: float, unit_kb: float) -> int:
     return max(1, math.ceil(kb / unit_kb))
 
 
-def operation_units(operation: str, calls: dict[str, int], transact_items: list[int], a: Assumptions) -> Units:
-    """Read and write request units of one operation from its measured calls."""
+def operation_units(
+    operation: str, calls: dict[str, int], transact_items: list[int], a: Assumptions,
+    batch_get_items: list[int] | None = None,
+) -> Units:
+    """Read and write request units of one operation from its measured calls; `batch_get_items` holds the
+    keys of each BatchGetItem (results.json's `batchGetItems`), needed when the operation made any."""
+    batch_get_items = list(batch_get_items or [])
+    batch_gets = calls.get("dynamodb.BatchGetItem", 0)
+    if len(batch_get_items) != batch_gets or any(keys < 1 for keys in batch_get_items):
+        raise ValueError(
+            f"{operation}: {batch_gets} BatchGetItem call(s) but key counts {batch_get_items} "
+            "(results.json's batchGetItems): cannot price them"
+        )
     strong = min(STRONG_GETS.get(operation, 0), calls.get("dynamodb.GetItem", 0))
-    eventual = calls.get("dynamodb.GetItem", 0) - strong
+    eventual = calls.get("dynamodb.GetItem", 0) - strong + sum(batch_get_items)
     read_4kb = _kb_units(a.item_kb, 4)
     rru = strong * read_4kb + eventual * 0.5 * read_4kb
     rru += calls.get("dynamodb.Query", 0) * 0.5 * _kb_units(a.page_items * a.item_kb, 4)
@@ -213,10 +230,13 @@ def model(results: dict[str, Any], a: Assumptions | None = None) -> dict[str, An
     operations = {}
     for name, detail in measured.items():
         calls = dict(detail.get("calls", {}))
-        units = operation_units(name, calls, list(detail.get("transactWriteItems", [])), a)
+        units = operation_units(
+            name, calls, list(detail.get("transactWriteItems", [])), a, list(detail.get("batchGetItems", []))
+        )
         operations[name] = {
             "calls": calls,
             "transactWriteItems": detail.get("transactWriteItems", []),
+            "batchGetItems": detail.get("batchGetItems", []),
             "rru": units.rru,
             "wru": units.wru,
             "index_wru": units.index_wru,
@@ -313,7 +333,10 @@ def order_cost(measured: dict[str, dict[str, Any]], durations: dict[str, float],
         cold = invocations[function] * a.cold_start_fraction * a.init_ms
         gb_s += (n * durations[name] + cold) / 1000 * memory[function] / 1024
     units = [
-        operation_units(name, measured[name]["calls"], list(measured[name].get("transactWriteItems", [])), a)
+        operation_units(
+            name, measured[name]["calls"], list(measured[name].get("transactWriteItems", [])), a,
+            list(measured[name].get("batchGetItems", [])),
+        )
         for name in PIPELINE
     ]
     rru = n * sum(u.rru for u in units)
@@ -354,6 +377,8 @@ def render_markdown(m: dict[str, Any]) -> str:
         calls = ", ".join(f"{k.split('.', 1)[1]}×{v}" for k, v in sorted(op["calls"].items())) or "none"
         if op["transactWriteItems"]:
             calls += f" (transaction items {op['transactWriteItems']})"
+        if op["batchGetItems"]:
+            calls += f" (batch get keys {op['batchGetItems']})"
         out.append(f"| {name} | {calls} | {op['rru']:g} | {op['wru']:g} | {op['index_wru']:g} | {_fmt_usd(op['cost_per_1000_usd'])} |")
     pipeline = m["pipeline"]
     out += ["", "### Ceilings of the order pipeline (orders/s, lowest binds)", "", "| limit | orders/s | why |", "|---|---|---|"]

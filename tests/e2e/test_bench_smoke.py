@@ -31,7 +31,8 @@ def test_bench_smoke_run_writes_every_section_and_calls_equal_their_minimum(tmp_
     assert sorted(results["missing"]) == sorted(set(runner.SECTIONS) - set(present))
     assert "errors" not in results, results.get("errors")
 
-    # AND every operation's calls equal its minimum, operation by operation and transaction by transaction
+    # AND every operation's calls equal its minimum, operation by operation, transaction by transaction and
+    # batch get by batch get
     from datamodel.access_patterns import MINIMUM_CALLS
 
     calls = {figure["name"]: figure for figure in results["sections"]["calls"]}
@@ -40,5 +41,7 @@ def test_bench_smoke_run_writes_every_section_and_calls_equal_their_minimum(tmp_
         detail = figure["detail"]
         assert detail["calls"] == detail["minimum"]["calls"], name
         assert detail.get("transactWriteItems", []) == detail["minimum"].get("transactWriteItems", []), name
+        assert detail.get("batchGetItems", []) == detail["minimum"].get("batchGetItems", []), name
+        assert detail["equal"] is True, name
         assert figure["samples"] and all(sample == sum(detail["minimum"]["calls"].values())
                                          for sample in figure["samples"]), name

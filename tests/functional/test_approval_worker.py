@@ -19,6 +19,7 @@ from domain import config
 from domain.clock import now_rfc3339
 from domain.ids import new_id
 from tests.events import LambdaContext
+from tests.faults import FaultInjector
 from tests.sqs_events import delete, queue_arn, receive, receive_sent, sqs_event
 from domain import messages
 from workers import approval
@@ -95,6 +96,24 @@ def test_order_within_the_limit_is_approved_and_a_paid_message_sent(orders_queue
     assert order.gsi1sk == keys.order_status_sk(orders.APPROVED, order_id) and order.gsi2pk
     assert clients.get(client_id).open_orders == 1
     assert paid_queue() == [{"clientId": client_id, "orderId": order_id}]
+
+
+@pytest.mark.parametrize(("credit_limit", "decision_write"), [(100_000, "UpdateItem"), (0, "TransactWriteItems")],
+                         ids=["approved", "rejected"])
+def test_the_order_and_its_client_are_read_in_one_call(orders_queue, paid_queue, credit_limit, decision_write):
+    # GIVEN a PENDING order; its message names both the order and the client
+    client_id = new_client(credit_limit=credit_limit)
+    order_id = place(client_id)
+    received = send(orders_queue, messages.body(client_id, order_id))
+
+    # WHEN processed
+    with FaultInjector() as faults, faults.recording() as calls:
+        invoke(orders_queue, received)
+
+    # THEN one BatchGetItem read both (no GetItem), then the decision was written
+    assert [str(call) for call in calls if call.service == "dynamodb"] == [
+        "dynamodb.BatchGetItem#1", f"dynamodb.{decision_write}#1"
+    ]
 
 
 def test_paid_message_reaches_the_templates_paid_orders_queue(orders_queue, stack):

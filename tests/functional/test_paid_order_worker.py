@@ -19,11 +19,12 @@ from pypdf import PdfReader
 
 from datamodel import clients, invoices, keys, orders
 from datamodel.clients import ClientFields
-from datamodel.entities import InvoiceCounter, InvoiceRecord
+from datamodel.entities import InvoiceCounter, InvoiceRecord, LineItem, OrderRecord
 from datamodel.orders import Line
-from domain.clock import utc_now
+from domain.clock import now_rfc3339, utc_now
 from domain.ids import new_id
 from tests.events import LambdaContext
+from tests.faults import FaultInjector
 from tests.sqs_events import delete, queue_arn, receive_sent, sqs_event
 from domain import messages
 from workers import paid_order
@@ -132,6 +133,48 @@ def test_approved_order_is_invoiced_with_its_pdf_in_the_bucket(paid_queue, bucke
                      "GADGET-2", "Red gadget", "12.50 USD", "1,000.00 USD", "2,037.50 USD",
                      f"Issue date: {utc_now():%Y-%m-%d}"):
         assert expected in text, expected
+
+
+def test_the_order_and_its_client_are_read_in_one_call_and_the_counter_in_its_own_consistent_one(paid_queue):
+    # GIVEN an APPROVED order
+    client_id, _ = new_client()
+    order_id = order_in(client_id)
+    received = send(paid_queue, messages.body(client_id, order_id))
+
+    # WHEN its paid message is processed
+    with FaultInjector() as faults, faults.recording() as calls:
+        assert invoke(paid_queue, received) == {"batchItemFailures": []}
+
+    # THEN order and client (bill-to) came in one BatchGetItem; the one GetItem is the counter's
+    assert [str(call) for call in calls] == [
+        "dynamodb.BatchGetItem#1", "dynamodb.GetItem#1", "dynamodb.TransactWriteItems#1", "s3.PutObject#1"
+    ]
+    assert orders.get(client_id, order_id).status == orders.INVOICED
+
+
+def test_approved_order_whose_client_is_gone_fails_and_takes_no_number(paid_queue, bucket):
+    # GIVEN an APPROVED order whose client does not exist (written directly: a client with an open order
+    # cannot be deleted), in a batch with a good one
+    client_id, order_id, now = new_id(), new_id(), now_rfc3339()
+    OrderRecord(
+        keys.client_pk(client_id), keys.order_sk(order_id), order_id=order_id, client_id=client_id,
+        status=orders.APPROVED, items=[LineItem(sku="W-1", description="Widget", quantity=1, unit_price=1)],
+        total=1, currency="USD", created_at=now, updated_at=now, approved_at=now,
+    ).save()
+    good_client, _ = new_client()
+    good_order = order_in(good_client)
+    start = counter()
+    received = send(paid_queue, messages.body(client_id, order_id), messages.body(good_client, good_order))
+
+    # WHEN processed
+    response = invoke(paid_queue, received)
+
+    # THEN that record fails (retried, then dead-lettered) with no number taken and no PDF; the other is invoiced
+    assert response == {"batchItemFailures": [{"itemIdentifier": received[0]["MessageId"]}]}
+    assert orders.get(client_id, order_id).status == orders.APPROVED
+    assert not pdf_exists(bucket, client_id, order_id)
+    assert orders.get(good_client, good_order).status == orders.INVOICED and counter() == start + 1
+    delete(sqs, paid_queue[0], received[:1])
 
 
 def test_replays_return_the_same_invoice_and_take_no_number(paid_queue, bucket):

@@ -16,10 +16,12 @@ from shoplocal.bench.cost import Assumptions, model, operation_units
 MEMORY = {"OrdersFunction": 512, "ApprovalFunction": 512, "PaidOrderFunction": 1024}
 
 
-def _figure(name: str, calls: dict[str, int], transact: list[int] | None = None) -> dict:
+def _figure(name: str, calls: dict[str, int], transact: list[int] | None = None, batch_get: list[int] | None = None) -> dict:
     detail = {"calls": calls, "equal": True}
     if transact:
         detail["transactWriteItems"] = transact
+    if batch_get:
+        detail["batchGetItems"] = batch_get
     return {"name": name, "unit": "calls", "samples": [sum(calls.values())], "median": sum(calls.values()), "detail": detail}
 
 
@@ -40,11 +42,17 @@ def results_fixture() -> dict:
                     {"dynamodb.GetItem": 1, "dynamodb.TransactWriteItems": 1, "sqs.SendMessage": 1},
                     [2],
                 ),
-                _figure("approval: approve", {"dynamodb.GetItem": 2, "dynamodb.UpdateItem": 1, "sqs.SendMessage": 1}),
+                _figure(
+                    "approval: approve",
+                    {"dynamodb.BatchGetItem": 1, "dynamodb.UpdateItem": 1, "sqs.SendMessage": 1},
+                    batch_get=[2],
+                ),
                 _figure(
                     "paid-order: invoice",
-                    {"dynamodb.GetItem": 3, "dynamodb.TransactWriteItems": 1, "s3.PutObject": 1},
+                    {"dynamodb.BatchGetItem": 1, "dynamodb.GetItem": 1, "dynamodb.TransactWriteItems": 1,
+                     "s3.PutObject": 1},
                     [4],
+                    [2],
                 ),
             ],
             "render": [{"name": "10 line items: time", "unit": "ms", "samples": [30.0], "median": 30.0}],
@@ -67,11 +75,49 @@ def test_an_eventually_consistent_get_of_a_small_item_costs_half_a_read_unit():
 
 
 def test_the_invoice_counter_read_is_strongly_consistent_and_costs_a_full_read_unit():
-    # GIVEN the invoice operation: order and client eventually consistent, the counter strongly
-    units = operation_units("paid-order: invoice", {"dynamodb.GetItem": 3}, [], assumptions())
+    # GIVEN the invoice operation: order and client in an eventually consistent batch get, the counter strongly
+    units = operation_units(
+        "paid-order: invoice", {"dynamodb.BatchGetItem": 1, "dynamodb.GetItem": 1}, [], assumptions(), [2]
+    )
 
     # THEN 0.5 + 0.5 + 1
     assert units.rru == 2.0
+
+
+def test_a_batch_get_costs_half_a_read_unit_per_key_as_the_gets_it_replaces():
+    # GIVEN the approval's read: one BatchGetItem of order and client, against the two GetItems it replaces
+    batch = operation_units("approval: approve", {"dynamodb.BatchGetItem": 1}, [], assumptions(), [2])
+    gets = operation_units("approval: approve", {"dynamodb.GetItem": 2}, [], assumptions())
+
+    # THEN the same 2 x 0.5 RRU: a batch saves calls, not units
+    assert batch.rru == gets.rru == 1.0
+
+
+def test_a_batch_get_prices_every_call_of_its_unprocessed_keys_loop():
+    # GIVEN a batch get whose client key came back unprocessed once: a second call asked for it alone
+    units = operation_units("approval: approve", {"dynamodb.BatchGetItem": 2}, [], assumptions(), [2, 1])
+
+    # THEN three keys read, 0.5 RRU each
+    assert units.rru == 1.5
+
+
+def test_batch_get_keys_over_4_kb_round_up_per_item():
+    # GIVEN 5 KB items: each key is two 4 KB blocks
+    units = operation_units("approval: approve", {"dynamodb.BatchGetItem": 1}, [], assumptions(item_kb=5), [2])
+
+    # THEN 2 keys x 2 blocks x 0.5
+    assert units.rru == 2.0
+
+
+def test_batch_gets_without_their_key_counts_are_refused_rather_than_guessed():
+    with pytest.raises(ValueError, match="BatchGetItem"):
+        operation_units("approval: approve", {"dynamodb.BatchGetItem": 1}, [], assumptions())
+
+    results = results_fixture()
+    approve = next(f for f in results["sections"]["calls"] if f["name"] == "approval: approve")
+    del approve["detail"]["batchGetItems"]
+    with pytest.raises(ValueError, match="approval: approve"):
+        model(results, assumptions())
 
 
 def test_a_transactional_write_costs_two_write_units_per_item_and_index_writes_one_each():
@@ -138,11 +184,11 @@ def test_sqs_requests_count_sends_and_the_event_sources_receives_and_deletes_per
 
 
 def test_lambda_duration_is_the_calls_latency_plus_cpu_time_scaled_to_the_memory_share():
-    # GIVEN approve: 2 GetItem (5 ms), 1 UpdateItem (7 ms), 1 SendMessage (10 ms); 5 ms CPU at 1 vCPU
-    ms = cost.duration_ms("approval: approve", {"dynamodb.GetItem": 2, "dynamodb.UpdateItem": 1, "sqs.SendMessage": 1}, 512, assumptions(), 0.0)
+    # GIVEN approve: 1 BatchGetItem (6 ms), 1 UpdateItem (7 ms), 1 SendMessage (10 ms); 5 ms CPU at 1 vCPU
+    ms = cost.duration_ms("approval: approve", {"dynamodb.BatchGetItem": 1, "dynamodb.UpdateItem": 1, "sqs.SendMessage": 1}, 512, assumptions(), 0.0)
 
-    # THEN 27 ms of calls + 5 ms x 1769/512
-    assert ms == pytest.approx(27 + 5 * 1769 / 512)
+    # THEN 23 ms of calls + 5 ms x 1769/512
+    assert ms == pytest.approx(23 + 5 * 1769 / 512)
 
 
 def test_the_invoice_duration_includes_the_measured_render_time():
@@ -150,8 +196,9 @@ def test_the_invoice_duration_includes_the_measured_render_time():
 
     # GIVEN the render section's 30 ms at the 1,024 MB paid-order worker
     invoice_ms = m["pipeline"]["duration_ms"]["paid-order: invoice"]
-    # THEN 3 GetItem + 1 transaction + 1 PutObject = 75 ms, plus (5 + 30) ms x 1769/1024
-    assert invoice_ms == pytest.approx(75 + 35 * 1769 / 1024)
+    # THEN 1 BatchGetItem (6) + 1 GetItem (5) + 1 transaction (20) + 1 PutObject (40) = 71 ms, plus (5 + 30) ms
+    # x 1769/1024
+    assert invoice_ms == pytest.approx(71 + 35 * 1769 / 1024)
 
 
 def test_lambda_gb_seconds_use_each_functions_memory():
@@ -216,7 +263,8 @@ def test_the_command_prints_the_tables_from_a_results_file(tmp_path, capsys):
     assert cost.main([str(path)]) == 0
 
     out = capsys.readouterr().out
-    assert "| paid-order: invoice |" in out
+    assert "| paid-order: invoice | BatchGetItem×1, GetItem×1, TransactWriteItems×1, PutObject×1 " in out
+    assert "(batch get keys [2])" in out
     assert "bound by `invoice_counter_serialised`" in out
     assert "https://aws.amazon.com/dynamodb/pricing/on-demand/" in out
 

@@ -45,11 +45,11 @@ GRANTS: dict[str, dict[str, set[str]]] = {
         PDFS: {"s3:GetObject"},
     },
     "ApprovalFunction": {
-        TABLE: {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+        TABLE: {"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem"},
         PAID_ORDERS_QUEUE: {"sqs:SendMessage"},
     },
     "PaidOrderFunction": {
-        TABLE: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+        TABLE: {"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
         PDFS: {"s3:PutObject"},
     },
     "RedriveFunction": {

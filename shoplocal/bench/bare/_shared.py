@@ -23,6 +23,19 @@ def now() -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def batch_get(dynamodb, *keys: dict) -> dict[tuple[str, str], dict]:
+    """The items at `keys` in one BatchGetItem (eventually consistent), by (PK, SK), absent ones left out;
+    UnprocessedKeys are asked for again, as PynamoDB's `batch_get` does for the product."""
+    found: dict[tuple[str, str], dict] = {}
+    request = {TABLE: {"Keys": list(keys)}}
+    while request:
+        answer = dynamodb.batch_get_item(RequestItems=request)
+        for item in answer["Responses"].get(TABLE, []):
+            found[item["PK"]["S"], item["SK"]["S"]] = item
+        request = answer.get("UnprocessedKeys") or {}
+    return found
+
+
 def response(status: int, body: object = None, headers: dict | None = None) -> dict:
     return {
         "statusCode": status,

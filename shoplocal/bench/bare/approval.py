@@ -7,7 +7,7 @@ import os
 
 import boto3
 
-from shoplocal.bench.bare._shared import TABLE, message_attributes, now
+from shoplocal.bench.bare._shared import TABLE, batch_get, message_attributes, now
 
 dynamodb = boto3.client("dynamodb")
 sqs = boto3.client("sqs")
@@ -19,10 +19,10 @@ def lambda_handler(event: dict, context: object) -> dict:
         ref = json.loads(record["body"])
         client_id, order_id = ref["clientId"], ref["orderId"]
         order_key = {"PK": {"S": f"CLIENT#{client_id}"}, "SK": {"S": f"ORDER#{order_id}"}}
-        order = dynamodb.get_item(TableName=TABLE, Key=order_key)["Item"]
-        client = dynamodb.get_item(
-            TableName=TABLE, Key={"PK": {"S": f"CLIENT#{client_id}"}, "SK": {"S": "#PROFILE"}}
-        )["Item"]
+        client_key = {"PK": {"S": f"CLIENT#{client_id}"}, "SK": {"S": "#PROFILE"}}
+        found = batch_get(dynamodb, order_key, client_key)
+        order = found[f"CLIENT#{client_id}", f"ORDER#{order_id}"]
+        client = found[f"CLIENT#{client_id}", "#PROFILE"]
         if int(order["total"]["N"]) > int(client["creditLimit"]["N"]):
             continue  # the bench's orders are all within the limit
         stamp = now()

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import boto3
 
-from shoplocal.bench.bare._shared import TABLE, message_attributes, now
+from shoplocal.bench.bare._shared import TABLE, batch_get, message_attributes, now
 
 dynamodb = boto3.client("dynamodb")
 s3 = boto3.client("s3")
@@ -23,8 +23,9 @@ def lambda_handler(event: dict, context: object) -> dict:
         client_id, order_id = ref["clientId"], ref["orderId"]
         order_key = {"PK": {"S": f"CLIENT#{client_id}"}, "SK": {"S": f"ORDER#{order_id}"}}
         client_key = {"PK": {"S": f"CLIENT#{client_id}"}, "SK": {"S": "#PROFILE"}}
-        order = dynamodb.get_item(TableName=TABLE, Key=order_key)["Item"]
-        client = dynamodb.get_item(TableName=TABLE, Key=client_key)["Item"]
+        found = batch_get(dynamodb, order_key, client_key)
+        order = found[f"CLIENT#{client_id}", f"ORDER#{order_id}"]
+        client = found[f"CLIENT#{client_id}", "#PROFILE"]
         year = f"{datetime.now(timezone.utc).year:04d}"
         counter_key = {"PK": {"S": "COUNTER#INVOICE"}, "SK": {"S": year}}
         counter = dynamodb.get_item(TableName=TABLE, Key=counter_key, ConsistentRead=True).get("Item")
