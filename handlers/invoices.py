@@ -6,12 +6,14 @@ with init_phase():  # imports and set-up without the garbage collector's passes 
     from aws_lambda_powertools import Logger
     from aws_lambda_powertools.logging import correlation_paths
 
+    from datamodel.base import connect
     from domain.observability import traced
     from handlers.api import create_app, resolve
     from handlers.routes import invoices
 
     logger = Logger()
     app = create_app(invoices.router)
+    connect()
 
 
 @traced

@@ -6,6 +6,7 @@ with init_phase():  # imports and set-up without the garbage collector's passes 
     from aws_lambda_powertools import Logger, Metrics
     from aws_lambda_powertools.logging import correlation_paths
 
+    from datamodel.base import connect
     from domain.observability import allow_empty_metrics, traced
     from handlers.api import create_app, resolve
     from handlers.routes import orders
@@ -14,6 +15,7 @@ with init_phase():  # imports and set-up without the garbage collector's passes 
     metrics = Metrics()  # shares its metric set with the routes' (Powertools keeps it per process)
     allow_empty_metrics()  # reads and replays count nothing
     app = create_app(orders.router)
+    connect()
 
 
 @traced

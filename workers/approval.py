@@ -20,26 +20,30 @@ Logs carry ids only, never message bodies or client data.
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from domain.coldstart import init_phase
 
-from datamodel import orders
-from datamodel.base import aws_client
-from datamodel.entities import ClientRecord, OrderRecord
-from domain import config, messages, observability
-from domain.logs import keep_payloads_out_of_logs
-from domain.observability import allow_empty_metrics, count_worker_failures, traced
-from workers import approval_rules
+with init_phase():  # imports and set-up without the garbage collector's passes (domain/coldstart.py)
+    from aws_lambda_powertools import Logger, Metrics
+    from aws_lambda_powertools.metrics import MetricUnit
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
-logger = Logger()
-metrics = Metrics()
-keep_payloads_out_of_logs()  # no message bodies or client data in any log line (domain/logs.py)
-allow_empty_metrics()  # a batch of replays decides nothing
-processor = BatchProcessor(event_type=EventType.SQS, logger=logger)
-sqs = aws_client("sqs")
+    from datamodel import orders
+    from datamodel.base import aws_client, connect
+    from datamodel.entities import ClientRecord, OrderRecord
+    from domain import config, messages, observability
+    from domain.logs import keep_payloads_out_of_logs
+    from domain.observability import allow_empty_metrics, count_worker_failures, traced
+    from workers import approval_rules
+
+    logger = Logger()
+    metrics = Metrics()
+    keep_payloads_out_of_logs()  # no message bodies or client data in any log line (domain/logs.py)
+    allow_empty_metrics()  # a batch of replays decides nothing
+    processor = BatchProcessor(event_type=EventType.SQS, logger=logger)
+    sqs = aws_client("sqs")
+    connect()
 
 
 def record_handler(record: SQSRecord) -> None:

@@ -23,30 +23,34 @@ WorkerFailures.
 
 from __future__ import annotations
 
-from datetime import datetime
+from domain.coldstart import init_phase
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.exceptions import ClientError
+with init_phase():  # imports and set-up without the garbage collector's passes (domain/coldstart.py)
+    from datetime import datetime
 
-from datamodel import invoices, orders
-from datamodel.base import aws_client
-from datamodel.entities import InvoiceRecord, OrderRecord
-from datamodel.errors import ClientNotFoundError
-from domain import config, messages, observability
-from domain.logs import keep_payloads_out_of_logs
-from domain.observability import allow_empty_metrics, count_worker_failures, traced
-from workers.invoice_pdf import InvoiceDocument, InvoiceLine, render_invoice
+    from aws_lambda_powertools import Logger, Metrics
+    from aws_lambda_powertools.metrics import MetricUnit
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from botocore.exceptions import ClientError
 
-logger = Logger()
-metrics = Metrics()
-keep_payloads_out_of_logs()  # no message bodies or client data in any log line (domain/logs.py)
-allow_empty_metrics()  # a batch of replays invoices nothing
-processor = BatchProcessor(event_type=EventType.SQS, logger=logger)
-s3 = aws_client("s3")
+    from datamodel import invoices, orders
+    from datamodel.base import aws_client, connect
+    from datamodel.entities import InvoiceRecord, OrderRecord
+    from datamodel.errors import ClientNotFoundError
+    from domain import config, messages, observability
+    from domain.logs import keep_payloads_out_of_logs
+    from domain.observability import allow_empty_metrics, count_worker_failures, traced
+    from workers.invoice_pdf import InvoiceDocument, InvoiceLine, render_invoice
+
+    logger = Logger()
+    metrics = Metrics()
+    keep_payloads_out_of_logs()  # no message bodies or client data in any log line (domain/logs.py)
+    allow_empty_metrics()  # a batch of replays invoices nothing
+    processor = BatchProcessor(event_type=EventType.SQS, logger=logger)
+    s3 = aws_client("s3")
+    connect()
 
 
 # S3 answers 412 when the object exists, 409 when a concurrent conditional write is in progress.
