@@ -12,14 +12,13 @@ import pytest
 
 from datamodel import clients, keys, orders
 from datamodel.clients import ClientFields
-from datamodel.entities import LineItem, OrderRecord
 from datamodel.errors import ClientNotFoundError
 from datamodel.orders import Line
 from domain import config
-from domain.clock import now_rfc3339
 from domain.ids import new_id
 from tests.events import LambdaContext
 from tests.faults import FaultInjector
+from tests.records import orphan_order
 from tests.sqs_events import delete, queue_arn, receive, receive_sent, sqs_event
 from domain import messages
 from workers import approval
@@ -173,23 +172,7 @@ def test_order_in_a_currency_the_client_no_longer_uses_is_rejected_as_mismatch(o
 
 def test_order_whose_client_is_gone_is_rejected_as_client_not_found(orders_queue, paid_queue):
     # GIVEN a PENDING order whose client does not exist (written directly: the API cannot create it)
-    client_id, order_id, now = new_id(), new_id(), now_rfc3339()
-    OrderRecord(
-        keys.client_pk(client_id),
-        keys.order_sk(order_id),
-        order_id=order_id,
-        client_id=client_id,
-        status=orders.PENDING,
-        items=[LineItem(sku="W-1", description="Blue widget", quantity=1, unit_price=1)],
-        total=1,
-        currency="USD",
-        created_at=now,
-        updated_at=now,
-        gsi1pk=keys.client_pk(client_id),
-        gsi1sk=keys.order_status_sk(orders.PENDING, order_id),
-        gsi2pk=keys.open_order_pk(order_id),
-        gsi2sk=keys.open_order_sk(now, order_id),
-    ).save()
+    client_id, order_id = orphan_order()
 
     response = invoke(orders_queue, send(orders_queue, messages.body(client_id, order_id)))
 

@@ -15,12 +15,12 @@ from pynamodb.exceptions import GetError
 from datamodel import base, clients, keys, orders
 from datamodel.base import TableItem
 from datamodel.clients import ClientFields
-from datamodel.entities import ClientRecord, LineItem, OrderRecord
+from datamodel.entities import ClientRecord, OrderRecord
 from datamodel.errors import OrderNotFoundError
 from datamodel.orders import Line
-from domain.clock import now_rfc3339
 from domain.ids import new_id
 from tests.faults import FaultInjector, Rule, error
+from tests.records import orphan_order
 
 _HOOK = "test-orders-datamodel"
 
@@ -34,24 +34,6 @@ def placed(client_id: str) -> str:
     order_id = new_id()
     orders.place(client_id, order_id, [Line("W-1", "Widget", 2, 500)], "USD", 1_000)
     return order_id
-
-
-def orphan_order() -> tuple[str, str]:
-    """A PENDING order whose client does not exist (written directly: the API cannot create one)."""
-    client_id, order_id, now = new_id(), new_id(), now_rfc3339()
-    OrderRecord(
-        keys.client_pk(client_id),
-        keys.order_sk(order_id),
-        order_id=order_id,
-        client_id=client_id,
-        status=orders.PENDING,
-        items=[LineItem(sku="W-1", description="Widget", quantity=1, unit_price=1)],
-        total=1,
-        currency="USD",
-        created_at=now,
-        updated_at=now,
-    ).save()
-    return client_id, order_id
 
 
 @contextmanager
