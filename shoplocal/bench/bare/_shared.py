@@ -36,6 +36,14 @@ def batch_get(dynamodb, *keys: dict) -> dict[tuple[str, str], dict]:
     return found
 
 
+
+def order_and_client(dynamodb, client_id: str, order_id: str) -> tuple[dict, dict, dict | None]:
+    """The workers' read: the order's key, the order and its client's profile, in one BatchGetItem."""
+    order_key = {"PK": {"S": f"CLIENT#{client_id}"}, "SK": {"S": f"ORDER#{order_id}"}}
+    client_key = {"PK": {"S": f"CLIENT#{client_id}"}, "SK": {"S": "#PROFILE"}}
+    found = batch_get(dynamodb, order_key, client_key)
+    return order_key, found[f"CLIENT#{client_id}", f"ORDER#{order_id}"], found.get((f"CLIENT#{client_id}", "#PROFILE"))
+
 def response(status: int, body: object = None, headers: dict | None = None) -> dict:
     return {
         "statusCode": status,

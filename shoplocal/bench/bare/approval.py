@@ -7,7 +7,12 @@ import os
 
 import boto3
 
-from shoplocal.bench.bare._shared import TABLE, batch_get, message_attributes, now
+from shoplocal.bench.bare._shared import (
+    TABLE,
+    message_attributes,
+    now,
+    order_and_client,
+)
 
 dynamodb = boto3.client("dynamodb")
 sqs = boto3.client("sqs")
@@ -18,11 +23,7 @@ def lambda_handler(event: dict, context: object) -> dict:
     for record in event["Records"]:
         ref = json.loads(record["body"])
         client_id, order_id = ref["clientId"], ref["orderId"]
-        order_key = {"PK": {"S": f"CLIENT#{client_id}"}, "SK": {"S": f"ORDER#{order_id}"}}
-        client_key = {"PK": {"S": f"CLIENT#{client_id}"}, "SK": {"S": "#PROFILE"}}
-        found = batch_get(dynamodb, order_key, client_key)
-        order = found[f"CLIENT#{client_id}", f"ORDER#{order_id}"]
-        client = found[f"CLIENT#{client_id}", "#PROFILE"]
+        order_key, order, client = order_and_client(dynamodb, client_id, order_id)
         if int(order["total"]["N"]) > int(client["creditLimit"]["N"]):
             continue  # the bench's orders are all within the limit
         stamp = now()

@@ -9,7 +9,12 @@ from datetime import datetime, timezone
 
 import boto3
 
-from shoplocal.bench.bare._shared import TABLE, batch_get, message_attributes, now
+from shoplocal.bench.bare._shared import (
+    TABLE,
+    message_attributes,
+    now,
+    order_and_client,
+)
 
 dynamodb = boto3.client("dynamodb")
 s3 = boto3.client("s3")
@@ -21,11 +26,8 @@ def lambda_handler(event: dict, context: object) -> dict:
     for record in event["Records"]:
         ref = json.loads(record["body"])
         client_id, order_id = ref["clientId"], ref["orderId"]
-        order_key = {"PK": {"S": f"CLIENT#{client_id}"}, "SK": {"S": f"ORDER#{order_id}"}}
-        client_key = {"PK": {"S": f"CLIENT#{client_id}"}, "SK": {"S": "#PROFILE"}}
-        found = batch_get(dynamodb, order_key, client_key)
-        order = found[f"CLIENT#{client_id}", f"ORDER#{order_id}"]
-        client = found[f"CLIENT#{client_id}", "#PROFILE"]
+        order_key, order, client = order_and_client(dynamodb, client_id, order_id)
+        client_key = {"PK": client["PK"], "SK": client["SK"]}
         year = f"{datetime.now(timezone.utc).year:04d}"
         counter_key = {"PK": {"S": "COUNTER#INVOICE"}, "SK": {"S": year}}
         counter = dynamodb.get_item(TableName=TABLE, Key=counter_key, ConsistentRead=True).get("Item")
