@@ -5,15 +5,35 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import DiscriminatorAttribute, UnicodeAttribute
-from pynamodb.connection import Connection, TableConnection
+from pynamodb.connection import Connection
 from pynamodb.constants import NONE, RETURN_CONSUMED_CAPACITY
-from pynamodb.exceptions import TableError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
-from pynamodb.models import Model
 from pynamodb.pagination import ResultIterator
 
+from datamodel.pynamodb_adapter import SharedConnectionModel
 from domain import config
+
+# Operations that take ReturnConsumedCapacity: PynamoDB leaves the table-management ones alone too.
+_DATA_OPERATIONS = frozenset(
+    {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem",
+     "TransactGetItems", "TransactWriteItems"}
+)
+
+
+class _Connection(Connection):
+    """PynamoDB's connection without the `ReturnConsumedCapacity: TOTAL` it adds to every data call: nothing
+    here reads the consumed capacity, which DynamoDB (and the local emulator) would compute for each call."""
+
+    def dispatch(self, operation_name: str, operation_kwargs: dict) -> dict:
+        if operation_name in _DATA_OPERATIONS:
+            operation_kwargs.setdefault(RETURN_CONSUMED_CAPACITY, NONE)  # an explicit request still wins
+        return super().dispatch(operation_name, operation_kwargs)
+
+
+# One connection per execution environment (one botocore session and DynamoDB client), shared by every
+# entity (datamodel.pynamodb_adapter) and every transaction.
+connection = _Connection(region=config.AWS_REGION)
 
 
 class Gsi1(GlobalSecondaryIndex):
@@ -38,8 +58,11 @@ class Gsi2(GlobalSecondaryIndex):
     gsi2sk = UnicodeAttribute(range_key=True, attr_name="GSI2SK")
 
 
-class TableItem(Model):
-    """Base of every entity in the table. The discriminator is an attribute, never a key."""
+class TableItem(SharedConnectionModel):
+    """Base of every entity in the table. The discriminator is an attribute, never a key. Every entity sends
+    its requests on `connection` (datamodel.pynamodb_adapter)."""
+
+    shared_connection = connection
 
     class Meta:
         table_name = config.TABLE_NAME
@@ -79,43 +102,8 @@ class TableItem(Model):
             limit=limit,
         )
         return ResultIterator(
-            cls._get_connection().query, (hash_key,), query_kwargs, map_fn=cls.from_raw_data, limit=limit
+            cls.table_connection().query, (hash_key,), query_kwargs, map_fn=cls.from_raw_data, limit=limit
         )
-
-    @classmethod
-    def _get_connection(cls) -> TableConnection:
-        # PynamoDB gives each model class a connection of its own, each with its own botocore session and
-        # client (loading the DynamoDB service model again): every entity shares the one below instead.
-        table_connection = super()._get_connection()
-        if table_connection.connection is not connection:
-            try:
-                connection.get_meta_table(table_connection.table_name)
-            except TableError:  # the first entity: every one of them has the same table, keys and indexes
-                connection.add_meta_table(table_connection.connection.get_meta_table(table_connection.table_name))
-            table_connection.connection = connection
-        return table_connection
-
-
-# Operations that take ReturnConsumedCapacity: PynamoDB leaves the table-management ones alone too.
-_DATA_OPERATIONS = frozenset(
-    {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem",
-     "TransactGetItems", "TransactWriteItems"}
-)
-
-
-class _Connection(Connection):
-    """PynamoDB's connection without the `ReturnConsumedCapacity: TOTAL` it adds to every data call: nothing
-    here reads the consumed capacity, which DynamoDB (and the local emulator) would compute for each call."""
-
-    def dispatch(self, operation_name: str, operation_kwargs: dict) -> dict:
-        if operation_name in _DATA_OPERATIONS:
-            operation_kwargs.setdefault(RETURN_CONSUMED_CAPACITY, NONE)  # an explicit request still wins
-        return super().dispatch(operation_name, operation_kwargs)
-
-
-# One connection per execution environment (one botocore session and DynamoDB client), shared by every
-# entity and every transaction.
-connection = _Connection(region=config.AWS_REGION)
 
 
 def connect() -> None:

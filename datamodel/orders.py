@@ -270,13 +270,13 @@ def stuck(older_than: datetime | str, limit: int, cursor: StuckCursor | None = N
     else:
         starts = dict(cursor.start_keys)
 
-    # The model's own query would add a filter on the discriminator (PynamoDB polymorphism); the
-    # table connection runs exactly the key condition below.
-    connection = OrderRecord._get_connection()
+    # The model's own query would add a filter on the discriminator (PynamoDB polymorphism); the table
+    # connection (public `TableConnection.query`, on the shared client) runs exactly the key condition below.
+    table = OrderRecord.table_connection()
     before = OrderRecord.gsi2sk < keys.open_order_sk_before(threshold)
     fetched: dict[str, tuple[list[dict[str, Any]], dict[str, Any] | None]] = {}
     for shard, start in starts.items():
-        response = connection.query(
+        response = table.query(
             shard,
             range_key_condition=before,
             index_name=OrderRecord.gsi2.Meta.index_name,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from typing import Any
 
 from pynamodb.exceptions import CancellationReason, TransactWriteError
@@ -40,32 +41,43 @@ class ConditionsFailedError(Exception):
 
 
 class Transaction:
+    """The writes of one TransactWriteItems, each named. Each attempt of `commit` sends them in a fresh
+    `TransactWrite` block (PynamoDB's public API: the block commits on exit)."""
+
     def __init__(self) -> None:
-        self._write = TransactWrite(connection=connection)
-        self._names: dict[str, list[str]] = {kind: [] for kind in _SENT_ORDER}
+        # (kind, name, how to add the write to a TransactWrite), in the order added
+        self._writes: list[tuple[str, str, Callable[[TransactWrite], None]]] = []
 
     def delete(self, name: str, model: Any, condition: Any = None) -> None:
-        self._names["delete"].append(name)
-        self._write.delete(model, condition=condition)
+        self._writes.append(("delete", name, lambda write: write.delete(model, condition=condition)))
 
     def put(self, name: str, model: Any, condition: Any = None) -> None:
-        self._names["put"].append(name)
-        self._write.save(model, condition=condition)
+        self._writes.append(("put", name, lambda write: write.save(model, condition=condition)))
 
     def update(self, name: str, model: Any, actions: list[Any], condition: Any = None) -> None:
-        self._names["update"].append(name)
-        self._write.update(model, actions=actions, condition=condition)
+        self._writes.append(
+            ("update", name, lambda write: write.update(model, actions=actions, condition=condition))
+        )
+
+    def sent_names(self) -> list[str]:
+        """The writes' names in the order DynamoDB receives them, which its cancellation reasons follow."""
+        return [name for sent_kind in _SENT_ORDER for kind, name, _ in self._writes if kind == sent_kind]
+
+    def _send(self) -> None:
+        with TransactWrite(connection=connection) as write:
+            for _, _, add in self._writes:
+                add(write)
 
     def commit(self) -> None:
         """Raises `ConditionsFailedError` for failed conditions, `ContentionError` when every attempt
         conflicted with another transaction, and any other error as PynamoDB raised it."""
         for attempt in range(ATTEMPTS):
             try:
-                self._write._commit()
+                self._send()
                 return
             except TransactWriteError as error:
                 reasons = error.cancellation_reasons or []
-                sent = [name for kind in _SENT_ORDER for name in self._names[kind]]
+                sent = self.sent_names()
                 failed = {
                     name
                     for name, reason in zip(sent, reasons)
