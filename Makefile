@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test models check-models sdk check-sdk lint unit functional e2e load bench clean lambda-bytecode
+.PHONY: run test models check-models handlers check-handlers sdk check-sdk lint unit functional e2e load bench clean lambda-bytecode
 
 $(STAMP): pyproject.toml sdk/setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ run: $(STAMP)
 	$(BIN)/shop run
 
 ## Every check and every test tier.
-test: $(STAMP) $(CHROMIUM_STAMP) check-models check-sdk lint
+test: $(STAMP) $(CHROMIUM_STAMP) check-models check-handlers check-sdk check-contract lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 ## Regenerate domain/models.py from openapi.yaml.
@@ -42,6 +42,14 @@ check-models: $(STAMP)
 	@diff -u domain/models.py $(VENV)/models.check.py \
 	  || (echo "domain/models.py drifted from openapi.yaml: run 'make models' and commit" && exit 1)
 
+## Regenerate handlers/contract.py, the Powertools route layer of every operation, from openapi.yaml.
+handlers: $(STAMP)
+	$(BIN)/python -m codegen.routes
+
+## Fail when the committed route layer differs from what openapi.yaml generates.
+check-handlers: $(STAMP)
+	$(BIN)/python -m codegen.routes --check
+
 ## Regenerate the Python SDK (sdk/, package shop_client) from openapi.yaml with openapi-python-client.
 sdk: $(STAMP)
 	$(BIN)/python sdk/generate.py
@@ -49,6 +57,20 @@ sdk: $(STAMP)
 ## Fail when the committed SDK differs from what openapi.yaml generates (regenerates into a temp dir, offline).
 check-sdk: $(STAMP)
 	$(BIN)/python sdk/generate.py --check
+
+## Fail on a breaking change to the API contract that info.version does not declare: openapi.yaml against the
+## last released contract, contract/released/openapi.yaml, with api-smart-diff (npm, offline; contract/check.py
+## runs contract/diff.mjs). A breaking change needs a greater MAJOR and its CHANGELOG.md entry. Its second
+## prerequisite is $(NPM_STAMP), spelled out: that variable is set further down, after this rule is read.
+.PHONY: check-contract release-contract
+check-contract: $(STAMP) node_modules/.installed
+	$(BIN)/python contract/check.py
+
+## The release step (CHANGELOG.md): once info.version is set and CHANGELOG.md has its entry, make openapi.yaml the
+## released contract that check-contract compares with, and commit the three files together.
+release-contract:
+	cp openapi.yaml contract/released/openapi.yaml
+	@echo "contract/released/openapi.yaml is now openapi.yaml (info.version $$(sed -n 's/^  version: *//p' openapi.yaml | head -n 1)): commit it with CHANGELOG.md"
 
 ## checkov pins boto3==1.35.49 (and packaging<24, networkx<2.7), which the project's boto3>=1.40 excludes, so
 ## it gets a venv of its own, inside .venv: `make clean` removes it and git ignores it with .venv.

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, fields
+from typing import Any
 
 from datamodel import keys
 from datamodel.base import GSI1_KEY
@@ -28,13 +29,33 @@ _ATTEMPTS = 3
 
 @dataclass(frozen=True)
 class ClientFields:
-    """The mutable fields of a client, as created or fully replaced."""
+    """The mutable fields of a client, as created or replaced: the contract's `ClientInput`, by the contract
+    models' field names, which are `ClientRecord`'s attribute names too."""
 
     name: str
     email: str
     credit_limit: int
     currency: str
     document: str | None = None
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(field.name for field in fields(cls))
+
+    @classmethod
+    def required(cls) -> tuple[str, ...]:
+        """The fields a client cannot be without."""
+        return tuple(field.name for field in fields(cls) if field.default is MISSING)
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any]) -> ClientFields:
+        """The fields from a mapping by field name (others ignored; an absent optional one is None)."""
+        return cls(**{name: values.get(name) for name in cls.names()})
+
+
+def fields_of(record: ClientRecord) -> ClientFields:
+    """A stored client's mutable fields."""
+    return ClientFields.of({name: getattr(record, name) for name in ClientFields.names()})
 
 
 def create(fields: ClientFields, request: Request | None = None) -> ClientRecord:

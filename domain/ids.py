@@ -1,7 +1,7 @@
-"""Opaque ids: ULIDs (80 random bits, time-sortable). The pattern is the contract's `Ulid` schema."""
+"""Opaque ids: ULIDs (80 random bits, time-sortable). The pattern is the contract's `Ulid` schema, which the
+token claims (handlers/auth.py) and queue messages (domain/messages.py) are checked against too."""
 
 ULID_PATTERN = "^[0-9A-HJKMNP-TV-Z]{26}$"
-CURSOR_PATTERN = "^[A-Za-z0-9_-]+$"
 
 
 def new_id() -> str:
@@ -9,5 +9,3 @@ def new_id() -> str:
     from ulid import ULID
 
     return str(ULID())
-IDEMPOTENCY_KEY_PATTERN = "^[A-Za-z0-9_-]+$"
-INVOICE_ID_PATTERN = "^INV-[0-9]{4}-[0-9]{6}$"

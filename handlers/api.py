@@ -1,5 +1,5 @@
-"""The Powertools resolver every API function shares: authorization (handlers/auth.py), validation,
-problem+json errors, request guards; and `resolve`, which gives each request its correlation id."""
+"""The Powertools resolver every API function shares: validation and problem+json errors; and `resolve`, which
+runs the request gate (handlers/gate.py) before the resolver and gives each request its correlation id."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from http import HTTPStatus
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
@@ -19,79 +18,32 @@ from pydantic import BaseModel
 from datamodel.errors import ContentionError, DataError
 from domain.logs import keep_payloads_out_of_logs
 from domain.messages import valid_correlation_id
-from handlers import auth, limits, problems
+from handlers import gate, problems
 
 logger = Logger()
 keep_payloads_out_of_logs()  # no request or response payloads in any log line (domain/logs.py)
 
-_BODY_METHODS = {"POST", "PUT", "PATCH"}
 CORRELATION_HEADER = "X-Correlation-Id"
-
-
-def _declares_json(app: APIGatewayRestResolver) -> bool:
-    event = app.current_event
-    if event.http_method not in _BODY_METHODS:
-        return True
-    return (event.headers.get("content-type") or "").split(";")[0].strip().lower() == "application/json"
-
-
-def require_json(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
-    """415 for a body that is not declared JSON: API Gateway passes any content type to a proxy integration."""
-    if not _declares_json(app):
-        raise problems.UnsupportedMediaTypeError("Send the body as application/json.")
-    return next_middleware(app)
-
-
-def allow_query(*names: str):
-    """Refuse query parameters the contract does not declare for the route (API Gateway passes them)."""
-    allowed = set(names)
-
-    def middleware(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
-        unknown = sorted(set(app.current_event.query_string_parameters or {}) - allowed)
-        if unknown:
-            raise problems.UnknownQueryParameterError(f"Unknown query parameter(s): {', '.join(unknown)}.")
-        return next_middleware(app)
-
-    return middleware
 
 
 def create_app(*routers: Router) -> APIGatewayRestResolver:
     # debug=False whatever POWERTOOLS_DEV says: a debug resolver prints every event, token and body included.
     app = APIGatewayRestResolver(enable_validation=True, debug=False)
-    # Before anything parses the body, even Powertools' validation: 413 above limits.MAX_BODY_BYTES.
-    limits.run_before_validation(app, limits.limit_body)
-    # Every route: who calls (401), then what the body is (415), then what the caller may do (403/404).
-    app.use(middlewares=[auth.authenticate, require_json, auth.authorize])
     for router in routers:
         app.include_router(router)
 
-    def unauthenticated() -> Response | None:
-        # Powertools validates before any middleware runs. A request without a caller is refused for that
-        # first, as API Gateway's authorizer runs before its validator.
-        try:
-            auth.require_authentication(app)
-        except problems.RequestError as error:
-            return refused_request(error)
-        return None
-
     @app.exception_handler([RequestValidationError])
     def invalid_request(error: RequestValidationError) -> Response:
-        # Powertools validates before any middleware runs: a form or an undeclared body fails here first.
-        if refusal := unauthenticated():
-            return refusal
-        if not _declares_json(app):
-            return problems.problem(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json.")
-        return problems.problem(HTTPStatus.BAD_REQUEST, problems.describe_validation_errors(error.errors()))
+        return problems.validation_problem(error.errors())
 
     @app.exception_handler([RequestUnsupportedContentType])
     def unsupported_content_type(error: RequestUnsupportedContentType) -> Response:
-        return unauthenticated() or problems.problem(
-            HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json."
-        )
+        # The gate refuses what the contract does not declare first; this is an event that named no operation.
+        return problems.problem(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json.")
 
     @app.exception_handler([problems.RequestError])
     def refused_request(error: problems.RequestError) -> Response:
-        return problems.problem(error.status, str(error), error.slug, headers=error.headers)
+        return problems.for_request_error(error)
 
     @app.exception_handler([DataError])
     def domain_error(error: DataError) -> Response:
@@ -130,7 +82,8 @@ def resolve(app: APIGatewayRestResolver, event: dict, context) -> dict:
     sent = next((value for name, value in headers.items() if name.lower() == CORRELATION_HEADER.lower()), None)
     if valid_correlation_id(sent):
         logger.set_correlation_id(sent)
-    response = app.resolve(event, context)
+    refusal = gate.refusal(event)
+    response = gate.proxy_result(refusal) if refusal else app.resolve(gate.as_json(event), context)
     correlation_id = logger.get_correlation_id()
     if correlation_id:
         if isinstance(response.get("multiValueHeaders"), dict):  # the REST resolver's form

@@ -9,20 +9,19 @@ token, a header or another claim. The claims used:
 - `custom:role`: `admin` (the back office) or `client`;
 - `custom:clientId`: for a `client`, the one client it is (a ULID).
 
-What each may do: `RIGHTS`, one entry per route, enforced for every route by the two middlewares
-`create_app` (handlers/api.py) installs, `authenticate` and `authorize`:
+What each may do: `RIGHTS`, one entry per operation of the contract (by operationId), enforced for every
+request by the request gate (handlers/gate.py) before the resolver runs:
 
 - `admin` may do everything;
-- a `client` may read and replace its own profile, place and read its own orders, read its own invoices and
-  their PDFs; it may not list, create or delete clients. On a replace, `creditLimit` and `currency` are not
-  its to set: omitted, they keep their stored values (not the defaults an admin's omission gives); sent,
-  they must equal the stored values (`admin_only_values`).
+- a `client` may read, replace and update its own profile, place and read its own orders, read its own
+  invoices and their PDFs; it may not list, create or delete clients. `creditLimit` and `currency` are not
+  its to change: sent, they must equal the stored values (`settled_terms`).
 
 Answers:
 
 - **401** no claims, or no subject (a request that did not pass an authorizer: a direct invocation, a
-  misconfigured method). It is decided before request validation, as API Gateway's authorizer runs before
-  its validator (handlers/api.py answers it from the validation error handler too).
+  misconfigured method), on every operation the contract does not make public (`security: []`). It is
+  decided before request validation, as API Gateway's authorizer runs before its validator.
 - **403** a valid caller without the right, whatever the id: a client listing, creating or deleting
   clients, changing its credit limit or currency, or a token with an unknown role or no client id. The
   answer depends only on the route and the role, so it tells nothing about any resource.
@@ -41,9 +40,8 @@ from enum import Enum
 from http import HTTPStatus
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from datamodel.errors import ClientNotFoundError
@@ -56,29 +54,28 @@ _CLIENT_ID = re.compile(ULID_PATTERN)
 
 
 class Right(Enum):
-    PUBLIC = "public"  # no token: the health probe
     ADMIN = "admin"  # the back office only
     OWN_CLIENT = "own client"  # an admin, or the client whose id is the path's `clientId`
 
 
-# (method, Powertools route rule) -> the right it needs. A route missing here is for admins only (fails
-# closed); tests/unit/test_auth.py checks that every route of every function is listed.
-RIGHTS: dict[tuple[str, str], Right] = {
-    ("GET", "/health"): Right.PUBLIC,
-    ("POST", "/clients"): Right.ADMIN,
-    ("GET", "/clients"): Right.ADMIN,
-    ("GET", "/clients/<client_id>"): Right.OWN_CLIENT,
-    ("PUT", "/clients/<client_id>"): Right.OWN_CLIENT,  # creditLimit and currency: admin_only_values
-    ("DELETE", "/clients/<client_id>"): Right.ADMIN,
-    ("POST", "/clients/<client_id>/orders"): Right.OWN_CLIENT,
-    ("GET", "/clients/<client_id>/orders"): Right.OWN_CLIENT,
-    ("GET", "/clients/<client_id>/orders/<order_id>"): Right.OWN_CLIENT,
-    ("GET", "/clients/<client_id>/invoices"): Right.OWN_CLIENT,
-    ("GET", "/clients/<client_id>/invoices/<invoice_id>"): Right.OWN_CLIENT,
-    ("GET", "/clients/<client_id>/invoices/<invoice_id>/pdf"): Right.OWN_CLIENT,
+# operationId -> the right it needs, for every operation the contract does not make public. An operation
+# missing here is for admins only (fails closed); tests/unit/test_auth.py checks that each one is listed.
+RIGHTS: dict[str, Right] = {
+    "createClient": Right.ADMIN,
+    "listClients": Right.ADMIN,
+    "getClient": Right.OWN_CLIENT,
+    "replaceClient": Right.OWN_CLIENT,  # creditLimit and currency: settled_terms
+    "updateClient": Right.OWN_CLIENT,  # creditLimit and currency: settled_terms
+    "deleteClient": Right.ADMIN,
+    "createOrder": Right.OWN_CLIENT,
+    "listOrders": Right.OWN_CLIENT,
+    "getOrder": Right.OWN_CLIENT,
+    "listInvoices": Right.OWN_CLIENT,
+    "getInvoice": Right.OWN_CLIENT,
+    "getInvoicePdf": Right.OWN_CLIENT,
 }
 
-# The fields of a client that only an admin may change (ClientInput's names).
+# The fields of a client that only an admin may change (the contract models' field names).
 ADMIN_ONLY_FIELDS = ("credit_limit", "currency")
 
 
@@ -138,16 +135,9 @@ def current_caller(app: APIGatewayRestResolver | Router) -> Caller:
     return caller_of(app.current_event)
 
 
-def right_of(app: APIGatewayRestResolver) -> Right:
-    """The right the matched route needs. Fails closed: a route `RIGHTS` does not list (no route matched,
-    and Powertools' not-found route runs the middlewares too) is for admins only."""
-    route = app.context.get("_route")
-    return RIGHTS.get((route.method, route.path), Right.ADMIN) if route is not None else Right.ADMIN
-
-
 def check(caller: Caller, right: Right, client_id: str | None) -> None:
     """Raise unless `caller` holds `right` on the path's `client_id`."""
-    if right is Right.PUBLIC or caller.is_admin:
+    if caller.is_admin:
         return
     if right is Right.ADMIN:
         raise ForbiddenError("This operation is for the back office only.")
@@ -156,36 +146,12 @@ def check(caller: Caller, right: Right, client_id: str | None) -> None:
         raise ClientNotFoundError(client_id or "")
 
 
-def require_authentication(app: APIGatewayRestResolver) -> None:
-    """401 unless the matched route is public or the request carries a caller."""
-    if right_of(app) is not Right.PUBLIC:
-        current_caller(app)
-
-
-def authenticate(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
-    """Middleware: no caller, no entry (401); runs first."""
-    require_authentication(app)
-    return next_middleware(app)
-
-
-def authorize(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
-    """Middleware: the caller holds the route's right on the path's client (403, or 404 for another's)."""
-    right = right_of(app)
-    if right is not Right.PUBLIC:
-        route_args = app.context.get("_route_args") or {}
-        check(current_caller(app), right, route_args.get("client_id"))
-    return next_middleware(app)
-
-
-def admin_only_values(caller: Caller, sent: Any, stored: Mapping[str, Any]) -> dict[str, Any]:
-    """The values a full replace of a client writes to `ADMIN_ONLY_FIELDS`.
-
-    `sent` is the validated body (its `model_fields_set` tells what was sent), `stored` the current values.
-    An admin's body is taken as it is (an omitted field has its default). For a client, an omitted field
-    keeps its stored value and a sent one must equal it: changing it is refused (403)."""
-    if caller.is_admin:
-        return {name: getattr(sent, name) for name in ADMIN_ONLY_FIELDS}
+def settled_terms(caller: Caller, sent: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:
+    """The values a write of a client gives `ADMIN_ONLY_FIELDS`: those `sent` (the fields the body names),
+    else the `stored` ones. A client may not change them: a sent value other than the stored one is 403."""
+    settled = {}
     for name in ADMIN_ONLY_FIELDS:
-        if name in sent.model_fields_set and getattr(sent, name) != stored[name]:
+        if name in sent and sent[name] != stored[name] and not caller.is_admin:
             raise ForbiddenError("Only the back office may change creditLimit and currency.")
-    return {name: stored[name] for name in ADMIN_ONLY_FIELDS}
+        settled[name] = sent.get(name, stored[name])
+    return settled

@@ -22,11 +22,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Header
 from pydantic import BaseModel
 
 from datamodel import keys
@@ -34,17 +33,11 @@ from datamodel.base import connection
 from datamodel.errors import IdempotencyKeyReusedError
 from datamodel.requests import REQUEST_TTL_SECONDS, Request
 from domain import config
-from domain.ids import IDEMPOTENCY_KEY_PATTERN
 from handlers.auth import current_caller
 from handlers.problems import IdempotentRequestInFlightError
 
 # Keys are kept 24 h (the contract's promise), as long as the data layer's request items.
 EXPIRES_AFTER_SECONDS = REQUEST_TTL_SECONDS
-
-IdempotencyKey = Annotated[
-    str | None, Header(alias="Idempotency-Key", min_length=8, max_length=128, pattern=IDEMPOTENCY_KEY_PATTERN)
-]
-
 
 def caller_key(key: str, subject: str) -> str:
     """The key as the caller's own, `<caller sub>#<key>` (a key cannot contain `#`): two callers that pick

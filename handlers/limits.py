@@ -1,17 +1,15 @@
 """The request body size limit in the API functions (domain/limits.py says why `MAX_BODY_BYTES`).
 
 API Gateway passes bodies up to 10 MB to a proxy integration, so the function refuses a larger one itself,
-with a 413 problem, before Powertools parses or validates it and before any route reaches the data layer.
-A declared `Content-Length` above the limit is refused without looking at the body.
+with a 413 problem (the request gate, handlers/gate.py), before Powertools parses or validates it and before
+any route reaches the data layer. A declared `Content-Length` above the limit is refused without looking at
+the body.
 """
 
 from __future__ import annotations
 
 from http import HTTPStatus
 from typing import Any
-
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 from domain.limits import MAX_BODY_BYTES
 from handlers import problems
@@ -50,28 +48,3 @@ def too_large(event: Any) -> bool:
     if declared is not None and declared > MAX_BODY_BYTES:
         return True
     return body_length(event.body, bool(event.is_base64_encoded)) > MAX_BODY_BYTES
-
-
-def limit_body(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
-    """413 for a body above `MAX_BODY_BYTES`, declared or actual."""
-    if too_large(app.current_event):
-        raise PayloadTooLargeError()
-    return next_middleware(app)
-
-
-def run_before_validation(app: APIGatewayRestResolver, middleware) -> None:  # type: ignore[no-untyped-def]
-    """Make `middleware` run before Powertools' request validation, which comes before every middleware
-    given to `app.use` and parses the whole body. Powertools has no public hook for this: it reads the
-    validation middleware from `app._request_validation_middleware` when it builds a route's stack, so
-    that attribute is wrapped. Without it (another Powertools version), `middleware` runs first among
-    the `use` ones, and tests/functional/test_body_limits.py notices that an oversized invalid body is
-    answered 400 instead of 413."""
-    validation = getattr(app, "_request_validation_middleware", None)
-    if validation is None:
-        app.use(middlewares=[middleware])
-        return
-
-    def guarded_validation(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
-        return middleware(app, lambda app: validation(app, next_middleware))
-
-    app._request_validation_middleware = guarded_validation

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from http import HTTPStatus
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -41,19 +42,19 @@ THROTTLING_CANCELLATION_REASONS = frozenset({"ThrottlingError", "ProvisionedThro
 
 
 class RequestError(Exception):
-    """A request the handler refuses before reaching the data layer."""
+    """A request the handler refuses before reaching the data layer; a 400 names its `errors`."""
 
     status = HTTPStatus.BAD_REQUEST
     slug: str | None = None
     headers: dict[str, str] | None = None
 
+    def __init__(self, detail: str, errors: list[dict[str, str]] | None = None) -> None:
+        super().__init__(detail)
+        self.errors = errors
+
 
 class UnsupportedMediaTypeError(RequestError):
     status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
-
-
-class UnknownQueryParameterError(RequestError):
-    pass
 
 
 class IdempotentRequestInFlightError(RequestError):
@@ -79,6 +80,12 @@ STATUS_OF: dict[type[Exception], tuple[HTTPStatus, str]] = {
     errors.IdempotencyKeyReusedError: (HTTPStatus.UNPROCESSABLE_ENTITY, "idempotency-key-reused"),
 }
 
+# The field a domain 400 is about: (location, parameter name or body JSON pointer).
+FIELD_OF: dict[type[Exception], tuple[str, str]] = {
+    errors.InvalidCursorError: ("query", "cursor"),
+    errors.CurrencyMismatchError: ("body", "/currency"),
+}
+
 DETAIL_OF: dict[type[Exception], str] = {
     errors.ClientNotFoundError: "No client has this id.",
     errors.OrderNotFoundError: "The client has no order with this id.",
@@ -92,14 +99,40 @@ DETAIL_OF: dict[type[Exception], str] = {
 }
 
 
-def problem(status: HTTPStatus, detail: str, slug: str | None = None, headers: dict[str, str] | None = None) -> Response:
-    body = {
+def problem(
+    status: HTTPStatus,
+    detail: str,
+    slug: str | None = None,
+    headers: dict[str, str] | None = None,
+    errors: list[dict[str, str]] | None = None,
+) -> Response:
+    body: dict[str, object] = {
         "type": f"urn:shop:problem:{slug}" if slug else "about:blank",
         "title": status.phrase,
         "status": int(status),
         "detail": detail,
     }
+    if errors is not None:
+        body["errors"] = errors
     return Response(status_code=int(status), content_type=PROBLEM_JSON, body=json.dumps(body), headers=headers)
+
+
+def field_error(location: str, detail: str, *, name: str | None = None, pointer: str | None = None) -> dict[str, str]:
+    """One entry of a 400's `errors`: where (`in`, and a parameter's `name` or a body's JSON `pointer`), and what."""
+    entry = {"in": location}
+    if name is not None:
+        entry["name"] = name
+    if pointer is not None:
+        entry["pointer"] = pointer
+    entry["detail"] = detail
+    return entry
+
+
+def for_request_error(error: RequestError) -> Response:
+    errors = error.errors
+    if error.status == HTTPStatus.BAD_REQUEST and not errors:
+        errors = [field_error("body", str(error), pointer="")]  # every 400 names where: the request as a whole
+    return problem(error.status, str(error), error.slug, headers=error.headers, errors=errors)
 
 
 def for_domain_error(error: Exception) -> Response | None:
@@ -107,7 +140,12 @@ def for_domain_error(error: Exception) -> Response | None:
     for cls in type(error).__mro__:
         if cls in STATUS_OF:
             status, slug = STATUS_OF[cls]
-            return problem(status, DETAIL_OF[cls], slug)
+            errors = None
+            if cls in FIELD_OF:
+                location, where = FIELD_OF[cls]
+                key = "pointer" if location == "body" else "name"
+                errors = [field_error(location, DETAIL_OF[cls], **{key: where})]
+            return problem(status, DETAIL_OF[cls], slug, errors=errors)
     return None
 
 
@@ -140,10 +178,31 @@ def too_many_requests() -> Response:
     )
 
 
-def describe_validation_errors(validation_errors: list[dict]) -> str:
-    """`body.email: String should match pattern` — locations and messages, never the input values."""
-    parts = []
-    for error in validation_errors:
-        where = ".".join(str(part) for part in error.get("loc", ()))
-        parts.append(f"{where}: {error.get('msg') or error.get('type')}")
-    return "; ".join(parts)[:1000]
+# A body can hold many violations (100 order lines); a problem names the first ones.
+MAX_FIELD_ERRORS = 50
+
+
+def validation_problem(validation_errors: list[dict[str, Any]]) -> Response:
+    """400 for the resolver's (or a model's) validation errors: one `errors` entry per violation, with its
+    location and message, never the input value (which may be personal data)."""
+    entries = [_field_error_of(error) for error in validation_errors[:MAX_FIELD_ERRORS]]
+    detail = "; ".join(f"{e['in']} {e.get('name', e.get('pointer')) or '(whole)'}: {e['detail']}" for e in entries)
+    return problem(HTTPStatus.BAD_REQUEST, detail[:1000], errors=entries)
+
+
+def _field_error_of(error: dict[str, Any]) -> dict[str, str]:
+    location, *rest = tuple(error.get("loc") or ("body",))
+    message = str(error.get("msg") or error.get("type") or "invalid")
+    if error.get("type") == "json_invalid":
+        return field_error("body", f"{message}: {error.get('ctx', {}).get('error', 'not JSON')}", pointer="")
+    if location == "body":
+        return field_error("body", message, pointer=json_pointer(rest))
+    if location in ("path", "query", "header"):
+        return field_error(location, message, name=str(rest[0]) if rest else "")
+    # A model validated outside the resolver (no location part): its locations are the body's.
+    return field_error("body", message, pointer=json_pointer([location, *rest]))
+
+
+def json_pointer(parts: list[Any]) -> str:
+    """RFC 6901: `["items", 0, "quantity"]` -> `/items/0/quantity`."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)

@@ -30,7 +30,8 @@ import yaml
 from connexion import AsyncApp
 from connexion.context import scope as current_scope
 from connexion.datastructures import MediaTypeDict
-from connexion.exceptions import BadRequestProblem
+from connexion.exceptions import BadRequestProblem, TypeValidationError
+from connexion.exceptions import problem as connexion_problem
 from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
 from connexion.middleware.security import SecurityMiddleware
 from connexion.resolver import Resolution, Resolver
@@ -276,31 +277,52 @@ BAD_GATEWAY = partial(problem, 502, "Bad Gateway")
 # ---- connexion plumbing ----
 
 
+class FieldsProblem(BadRequestProblem):
+    """A 400 with its field-level errors (the contract's `ValidationProblem`): one entry per violation, with
+    where it is (`in`, and a parameter's `name` or a JSON `pointer` into the body) and what is wrong."""
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        super().__init__(detail="; ".join(_where(e) + f": {e['detail']}" for e in errors)[:1000])
+        self.ext = {"errors": errors}
+
+
+def _where(error: Mapping[str, str]) -> str:
+    return f"{error['in']} {error.get('name', error.get('pointer')) or '(whole)'}"
+
+
+def body_error(detail: str, path: Iterable[Any] = ()) -> dict[str, str]:
+    pointer = "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+    return {"in": "body", "pointer": pointer, "detail": detail}
+
+
 class Utf8JSONBodyValidator(JSONRequestBodyValidator):
     """JSON as RFC 8259 has it: UTF-8, no NaN or Infinity, nesting Python can parse; anything else is
-    a 400, never a 500."""
+    a 400, never a 500. Every violation of the body's schema is named, each by its JSON pointer."""
 
     async def _parse(self, stream, scope):  # type: ignore[no-untyped-def]
         raw = b"".join([chunk async for chunk in stream])
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
-            raise BadRequestProblem(detail=f"the body is not UTF-8: {error}") from None
+            raise FieldsProblem([body_error(f"the body is not UTF-8: {error.reason}")]) from None
         if not text:
             return None
         try:
             return json.loads(text, parse_constant=_refuse_constant)
         except ValueError as error:
-            raise BadRequestProblem(detail=f"the body is not JSON: {error}") from None
+            raise FieldsProblem([body_error(f"the body is not JSON: {error}")]) from None
         except RecursionError:
-            raise BadRequestProblem(detail="the body nests too deeply") from None
+            raise FieldsProblem([body_error("the body nests too deeply")]) from None
 
     def _validate(self, body: Any) -> None:
         if body is None and not self._nullable:
-            raise BadRequestProblem(detail="body: must not be null")
-        for error in self._validator.iter_errors(body):
-            where = ".".join(["body", *(str(part) for part in error.absolute_path)])
-            raise BadRequestProblem(detail=f"{where}: {_without_value(error.message, error.instance)}")
+            raise FieldsProblem([body_error("must not be null")])
+        errors = [
+            body_error(_without_value(error.message, error.instance), error.absolute_path)
+            for error in sorted(self._validator.iter_errors(body), key=lambda e: list(map(str, e.absolute_path)))
+        ]
+        if errors:
+            raise FieldsProblem(errors[:50])
 
 
 def _refuse_constant(name: str) -> Any:
@@ -315,13 +337,40 @@ def _without_value(message: str, value: Any) -> str:
     return "the value" + message[len(shown) :] if message.startswith(shown) else message
 
 
+_TYPE_ERROR = re.compile(r"for (\w+) parameter '([^']+)'")
+
+
 class ConciseParameterValidator(ParameterValidator):
-    """Names the parameter in the problem's detail (`query.limit: ...`), without the schema dump."""
+    """Names every parameter in error, one `errors` entry each (unknown query names included), without the
+    schema dump or the value sent."""
 
     @staticmethod
     def validate_parameter(parameter_type, value, param, param_name=None):  # type: ignore[no-untyped-def]
         error = ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
-        return error and f"{parameter_type}.{param['name']}: {_without_value(error.splitlines()[0], value)}"
+        return error and _without_value(error.splitlines()[0], value)
+
+    def validate_request(self, request):  # type: ignore[no-untyped-def]
+        errors = []
+        try:
+            if self.strict_validation:
+                unknown = self.validate_query_parameter_list(request, security_params=self.security_query_params)
+                errors += [{"in": "query", "name": name, "detail": "unknown query parameter"} for name in sorted(unknown)]
+            checks = (
+                ("query", self.validate_query_parameter),
+                ("path", self.validate_path_parameter),
+                ("header", self.validate_header_parameter),
+            )
+            for location, validate in checks:
+                for param in self.parameters.get(location, []):
+                    error = validate(param, request)
+                    if error:
+                        errors.append({"in": location, "name": param["name"], "detail": error})
+        except TypeValidationError as error:  # a value that cannot be read as its schema's type
+            match = _TYPE_ERROR.search(error.detail or "")
+            location, name = match.groups() if match else ("query", "")
+            errors.append({"in": location, "name": name, "detail": error.detail})
+        if errors:
+            raise FieldsProblem(errors)
 
 
 def _validator_map() -> dict[str, Any]:
@@ -472,4 +521,12 @@ def create_app(
         validate_responses=validate_responses,
         validator_map=_validator_map(),
     )
+    app.add_error_handler(BadRequestProblem, _with_field_errors)
     return app
+
+
+def _with_field_errors(request: Any, error: BadRequestProblem) -> Any:
+    """Every 400 names where it is: connexion's own (a required body missing, say) as the body as a whole."""
+    ext = dict(error.ext or {})
+    ext.setdefault("errors", [body_error(error.detail or "the request is not valid")])
+    return connexion_problem(400, error.title or "Bad Request", error.detail, type=error.type, ext=ext)

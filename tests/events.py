@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,33 @@ def client_claims(client_id: str, subject: str | None = None) -> dict[str, str]:
 NO_AUTHORIZER = object()  # `claims=NO_AUTHORIZER`: an event with no `requestContext.authorizer` at all
 
 
+def _path_templates() -> list[tuple[str, re.Pattern[str]]]:
+    import yaml
+
+    from shoplocal.template import OPENAPI_PATH
+
+    templates = []
+    for template in yaml.safe_load(OPENAPI_PATH.read_text())["paths"]:
+        parts = re.split(r"\{([^}/]+)\}", template)
+        regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>[^/]+)" for i, part in enumerate(parts))
+        templates.append((template, re.compile(regex)))
+    # Literal segments win over parameters, as in API Gateway.
+    return sorted(templates, key=lambda t: [(s.startswith("{"), s) for s in t[0].split("/")])
+
+
+_TEMPLATES = _path_templates()
+
+
+def route_of(path: str) -> tuple[str, dict[str, str] | None]:
+    """API Gateway's `resource` (the contract's path template) and `pathParameters` for a request path; the
+    path itself and no parameters when no template matches (API Gateway would answer 404 itself)."""
+    for template, regex in _TEMPLATES:
+        match = regex.fullmatch(path)
+        if match:
+            return template, match.groupdict() or None
+    return path, None
+
+
 def api_event(
     method: str,
     path: str,
@@ -48,7 +76,11 @@ def api_event(
     path_parameters: dict[str, str] | None = None,
     claims: Any = ADMIN_CLAIMS,
 ) -> dict[str, Any]:
-    """A proxy event; by default from an admin (`claims=...` for another caller, `{}` for none)."""
+    """A proxy event; by default from an admin (`claims=...` for another caller, `{}` for none). Its
+    `resource` and `pathParameters` are the contract's, as API Gateway routes the path."""
+    template, parameters = route_of(path)
+    resource = resource or template
+    path_parameters = parameters if path_parameters is None else path_parameters
     headers = dict(headers or {})
     if body is not None:
         raw_body = json.dumps(body)

@@ -1,72 +1,92 @@
-"""Client routes: parse, call the data layer, shape the response."""
+"""Client operations: parse, call the data layer, shape the response. The routes, their parameters and
+their constraints are the contract's (handlers/contract.py, generated from openapi.yaml)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from http import HTTPStatus
-from typing import Annotated
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from datamodel import clients
 from datamodel.clients import ClientFields
 from datamodel.entities import ClientRecord
 from datamodel.errors import StaleVersionError
 from datamodel.requests import Request
-from domain.ids import CURSOR_PATTERN, ULID_PATTERN
-from domain.models import Client, ClientInput
-from handlers.api import allow_query, json_response, page_response
-from handlers.auth import admin_only_values, current_caller
-from handlers.idempotency import IdempotencyKey, Replayable
-from handlers.problems import RequestError
+from domain.models import Client, ClientInput, ClientPatch
+from handlers import contract
+from handlers.api import json_response, page_response
+from handlers.auth import Caller, current_caller, settled_terms
+from handlers.idempotency import Replayable
+from handlers.problems import RequestError, field_error
 
 router = Router()
 created_once = Replayable("createClient", router)
 
-ClientId = Annotated[str, Path(pattern=ULID_PATTERN)]
-IF_MATCH_MAX_LENGTH = 64
 _ENTITY_TAG = re.compile(r'^"(\d{1,18})"$')
 
 
-@router.post("/clients", middlewares=[allow_query()])
-def create_client(body: ClientInput, idempotency_key: IdempotencyKey = None):
+@contract.create_client(router)
+def create_client(body: ClientInput, idempotency_key: str | None) -> Response:
     return created_once(idempotency_key, body, lambda request: _create(body, request))
 
 
-@router.get("/clients", middlewares=[allow_query("limit", "cursor")])
-def list_clients(
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(min_length=1, max_length=1024, pattern=CURSOR_PATTERN)] = None,
-):
+@contract.list_clients(router)
+def list_clients(limit: int, cursor: str | None) -> Response:
     page = clients.page(limit, cursor)
     return page_response([client_view(r) for r in page.items], page.next_cursor)
 
 
-@router.get("/clients/<client_id>", middlewares=[allow_query()])
-def get_client(client_id: ClientId):
+@contract.get_client(router)
+def get_client(client_id: str) -> Response:
     return _client_response(clients.get(client_id), HTTPStatus.OK)
 
 
-@router.put("/clients/<client_id>", middlewares=[allow_query()])
-def replace_client(client_id: ClientId, body: ClientInput):
-    expected = if_match_versions(router.current_event.headers.get("if-match"))
+@contract.replace_client(router)
+def replace_client(client_id: str, body: ClientInput, if_match: str | None) -> Response:
     caller = current_caller(router)
+    sent = _named(body)
 
-    def settled(current: ClientRecord) -> ClientFields:
-        # A client keeps its stored creditLimit and currency, and may not change them (403): handlers/auth.py.
-        stored = {"credit_limit": int(current.credit_limit), "currency": current.currency}
-        return replace(_fields(body), **admin_only_values(caller, body, stored))
+    def replaced(current: ClientRecord) -> ClientFields:
+        # A field the body omits is removed, but for creditLimit and currency, which keep their stored values
+        # (and only an admin may change).
+        return ClientFields.of({**sent, **settled_terms(caller, sent, vars(clients.fields_of(current)))})
 
-    return _client_response(clients.replace(client_id, settled, expected), HTTPStatus.OK)
+    return _client_response(clients.replace(client_id, replaced, if_match_versions(if_match)), HTTPStatus.OK)
 
 
-@router.delete("/clients/<client_id>", middlewares=[allow_query()])
-def delete_client(client_id: ClientId):
+@contract.update_client(router)
+def update_client(client_id: str, body: ClientPatch, if_match: str | None) -> Response:
+    caller = current_caller(router)
+    patch = _named(body)
+
+    def patched(current: ClientRecord) -> ClientFields:
+        return merge_patch(caller, clients.fields_of(current), patch)
+
+    return _client_response(clients.replace(client_id, patched, if_match_versions(if_match)), HTTPStatus.OK)
+
+
+@contract.delete_client(router)
+def delete_client(client_id: str) -> Response:
     clients.delete(client_id)
     return Response(HTTPStatus.NO_CONTENT)
+
+
+def merge_patch(caller: Caller, stored: ClientFields, patch: dict[str, Any]) -> ClientFields:
+    """`stored` with a JSON Merge Patch (RFC 7396) applied: a named field takes its value, a null removes
+    it. The result must still be a client: a required field cannot be removed (400)."""
+    terms = settled_terms(caller, patch, vars(stored))
+    merged = {**vars(stored), **patch, **terms}
+    removed = [name for name in ClientFields.required() if merged[name] is None]
+    if removed:
+        pointers = [f"/{ClientPatch.model_fields[name].alias or name}" for name in removed]
+        raise RequestError(
+            "; ".join(f"body {pointer}: cannot be removed" for pointer in pointers),
+            errors=[field_error("body", "cannot be removed", pointer=pointer) for pointer in pointers],
+        )
+    return ClientFields.of(merged)
 
 
 def if_match_versions(header: str | None) -> frozenset[int] | None:
@@ -74,8 +94,6 @@ def if_match_versions(header: str | None) -> frozenset[int] | None:
     Weak or foreign tags can never match a strong ETag, so they leave an empty set: 412."""
     if header is None or header.strip() == "*":
         return None
-    if len(header) > IF_MATCH_MAX_LENGTH:  # the contract's maxLength: API Gateway does not check it
-        raise RequestError(f"header.If-Match: longer than {IF_MATCH_MAX_LENGTH} characters.")
     versions = set()
     for tag in header.split(","):
         match = _ENTITY_TAG.match(tag.strip())
@@ -91,32 +109,21 @@ def etag(record: ClientRecord) -> str:
 
 
 def client_view(record: ClientRecord) -> Client:
-    return Client(
-        client_id=record.client_id,
-        name=record.name,
-        email=record.email,
-        document=record.document,
-        credit_limit=int(record.credit_limit),
-        currency=record.currency,
-        created_at=record.created_at,
-        updated_at=record.updated_at,
-    )
+    return Client.model_validate(record, from_attributes=True)
 
 
 def _create(body: ClientInput, request: Request | None) -> Response:
-    record = clients.create(_fields(body), request)
+    # An omitted creditLimit or currency takes the contract's `x-default-on-create`.
+    defaults = contract.DEFAULTS_ON_CREATE["ClientInput"]
+    by_name = {name: defaults[field.alias or name] for name, field in ClientInput.model_fields.items() if (field.alias or name) in defaults}
+    record = clients.create(ClientFields.of({**by_name, **_named(body)}), request)
     location = f"{router.current_event.request_context.path.rstrip('/')}/{record.client_id}"
     return _client_response(record, HTTPStatus.CREATED, {"Location": location})
 
 
-def _fields(body: ClientInput) -> ClientFields:
-    return ClientFields(
-        name=body.name,
-        email=body.email,
-        document=body.document,
-        credit_limit=body.credit_limit,
-        currency=body.currency,
-    )
+def _named(body: ClientInput | ClientPatch) -> dict[str, Any]:
+    """The fields the body names (a null included), by the contract model's field names."""
+    return body.model_dump(exclude_unset=True)
 
 
 def _client_response(record: ClientRecord, status: HTTPStatus, headers: dict[str, str] | None = None) -> Response:

@@ -14,12 +14,10 @@ order at once), while a keyless one is still answered 202: its retry could only 
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -28,10 +26,11 @@ from datamodel.base import aws_client
 from datamodel.entities import OrderRecord
 from datamodel.requests import Request
 from domain import config, messages, money, observability
-from domain.ids import CURSOR_PATTERN, ULID_PATTERN, new_id
-from domain.models import Order, OrderCreate, OrderItem
-from handlers.api import allow_query, json_response, page_response
-from handlers.idempotency import IdempotencyKey, Replayable
+from domain.ids import new_id
+from domain.models import Order, OrderCreate
+from handlers import contract
+from handlers.api import json_response, page_response
+from handlers.idempotency import Replayable
 
 logger = Logger()
 metrics = Metrics()  # flushed by the entry point (handlers/orders.py)
@@ -39,13 +38,9 @@ router = Router()
 placed_once = Replayable("createOrder", router)
 sqs = aws_client("sqs")
 
-ClientId = Annotated[str, Path(pattern=ULID_PATTERN)]
-OrderId = Annotated[str, Path(pattern=ULID_PATTERN)]
-Status = Annotated[str | None, Query(pattern="^(PENDING|APPROVED|REJECTED|INVOICED)$")]
 
-
-@router.post("/clients/<client_id>/orders", middlewares=[allow_query()])
-def create_order(client_id: ClientId, body: OrderCreate, idempotency_key: IdempotencyKey = None):
+@contract.create_order(router)
+def create_order(client_id: str, body: OrderCreate, idempotency_key: str | None) -> Response:
     return placed_once(idempotency_key, body, lambda request: _place(client_id, body, request), clientId=client_id)
 
 
@@ -72,21 +67,16 @@ def _place(client_id: str, body: OrderCreate, request: Request | None) -> Respon
     return json_response(HTTPStatus.ACCEPTED, order_view(order), {"Location": location})
 
 
-@router.get("/clients/<client_id>/orders", middlewares=[allow_query("limit", "cursor", "status")])
-def list_orders(
-    client_id: ClientId,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(min_length=1, max_length=1024, pattern=CURSOR_PATTERN)] = None,
-    status: Status = None,
-):
+@contract.list_orders(router)
+def list_orders(client_id: str, limit: int, cursor: str | None, status: str | None) -> Response:
     page = orders.page(client_id, limit, cursor, status)
     if not page.items and cursor is None:
         clients.get(client_id)  # an empty first page of an unknown client is a 404
     return page_response([order_view(o) for o in page.items], page.next_cursor)
 
 
-@router.get("/clients/<client_id>/orders/<order_id>", middlewares=[allow_query()])
-def get_order(client_id: ClientId, order_id: OrderId):
+@contract.get_order(router)
+def get_order(client_id: str, order_id: str) -> Response:
     return json_response(HTTPStatus.OK, order_view(orders.get(client_id, order_id)))
 
 
@@ -100,19 +90,4 @@ def enqueue(order: OrderRecord) -> None:
 
 
 def order_view(order: OrderRecord) -> Order:
-    return Order(
-        order_id=order.order_id,
-        client_id=order.client_id,
-        status=order.status,
-        items=[
-            OrderItem(sku=i.sku, description=i.description, quantity=int(i.quantity), unit_price=int(i.unit_price))
-            for i in order.items
-        ],
-        total=int(order.total),
-        currency=order.currency,
-        created_at=order.created_at,
-        updated_at=order.updated_at,
-        rejection_reason=order.rejection_reason,
-        approved_at=order.approved_at,
-        invoice_id=order.invoice_id,
-    )
+    return Order.model_validate(order, from_attributes=True)

@@ -14,8 +14,15 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 from shop_client import AuthenticatedClient
-from shop_client.api.clients import create_client, delete_client, get_client, list_clients, replace_client
-from shop_client.models import ClientInput, ClientPage, ClientRecord, Problem
+from shop_client.api.clients import (
+    create_client,
+    delete_client,
+    get_client,
+    list_clients,
+    replace_client,
+    update_client,
+)
+from shop_client.models import ClientInput, ClientPage, ClientPatch, ClientRecord, Currency, Problem, ValidationProblem
 from shop_client.types import UNSET, Response
 
 UNKNOWN_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
@@ -53,10 +60,14 @@ def assert_problem(response: Response[Any] | httpx.Response, status: int) -> Non
     """A problem document (RFC 9457) with `status`, from the SDK or from a raw request."""
     assert response.status_code == status, response.content
     assert response.headers["content-type"].startswith("application/problem+json")
-    problem = Problem.from_dict(json.loads(response.content))
+    # A 400 is the contract's ValidationProblem: a Problem naming each violation in `errors`.
+    model = ValidationProblem if status == 400 else Problem
+    problem = model.from_dict(json.loads(response.content))
     if isinstance(response, Response):
         assert response.parsed == problem
     assert problem.status == status and problem.title and problem.type_ and problem.detail
+    if status == 400:
+        assert problem.errors and all(error.in_ and error.detail for error in problem.errors)
 
 
 def test_client_crud_round_trip(api):
@@ -170,6 +181,61 @@ def test_malformed_client_id_is_400_problem(api):
 
 # Raw on purpose: PATCH is no operation of the spec, so the SDK has no call for it.
 def test_wrong_method_is_405_with_every_allowed_method(raw):
-    response = raw.patch(f"/clients/{UNKNOWN_ID}", json={})
+    response = raw.post(f"/clients/{UNKNOWN_ID}", json={})
     assert_problem(response, 405)
-    assert {m.strip() for m in response.headers["allow"].split(",")} >= {"GET", "PUT", "DELETE"}
+    assert {m.strip() for m in response.headers["allow"].split(",")} >= {"GET", "PUT", "PATCH", "DELETE"}
+
+
+# ---- updates as a consumer makes them, through the SDK ----
+
+
+def test_a_client_replaces_its_own_profile_through_the_sdk_and_keeps_its_credit_terms(api, local_stack, issuer):
+    # GIVEN a client the back office created with a credit limit of 500000 EUR
+    created = expect(
+        create_client.sync_detailed(
+            client=api, body=ClientInput(name="Acme", email=email(), credit_limit=500_000, currency=Currency.EUR)
+        ),
+        HTTPStatus.CREATED,
+        ClientRecord,
+    )
+    # WHEN the client itself replaces its profile through the SDK, naming neither creditLimit nor currency
+    with AuthenticatedClient(base_url=local_stack, token=issuer.client_token(created.client_id)) as own:
+        body = ClientInput(name="Acme Limited", email=created.email, document="12-345")
+        replaced = replace_client.sync_detailed(created.client_id, client=own, body=body)
+    # THEN the SDK sent neither, and the client keeps its credit terms
+    updated = expect(replaced, HTTPStatus.OK, ClientRecord)
+    assert (updated.name, updated.document, updated.credit_limit, updated.currency) == (
+        "Acme Limited",
+        "12-345",
+        500_000,
+        Currency.EUR,
+    )
+
+
+def test_the_back_office_raises_a_credit_limit_with_a_merge_patch_through_the_sdk(api):
+    created = expect(
+        create_client.sync_detailed(client=api, body=ClientInput(name="Acme", email=email(), document="DOC-1")),
+        HTTPStatus.CREATED,
+        ClientRecord,
+    )
+    read = get_client.sync_detailed(created.client_id, client=api)
+    # WHEN the back office patches the credit limit alone, with the ETag it read
+    patch = ClientPatch(credit_limit=900_000)
+    patched = update_client.sync_detailed(created.client_id, client=api, body=patch, if_match=read.headers["etag"])
+    # THEN only the credit limit changed
+    updated = expect(patched, HTTPStatus.OK, ClientRecord)
+    assert (updated.name, updated.document, updated.credit_limit) == ("Acme", "DOC-1", 900_000)
+    assert patched.headers["etag"] == '"2"'
+    # AND a patch with the stale ETag is refused, and a null removes the document
+    assert_problem(update_client.sync_detailed(created.client_id, client=api, body=patch, if_match=read.headers["etag"]), 412)
+    removed = update_client.sync_detailed(created.client_id, client=api, body=ClientPatch(document=None))
+    assert expect(removed, HTTPStatus.OK, ClientRecord).document is UNSET
+
+
+def test_a_400_through_the_sdk_carries_typed_field_errors(api):
+    # The SDK validates nothing itself: a merge patch removing the name reaches the API, which refuses it.
+    created = expect(create_client.sync_detailed(client=api, body=ClientInput(name="Acme", email=email())), HTTPStatus.CREATED, ClientRecord)
+    refused = update_client.sync_detailed(created.client_id, client=api, body=ClientPatch(name=None))  # type: ignore[arg-type]
+    assert refused.status_code == 400
+    assert isinstance(refused.parsed, ValidationProblem)
+    assert [(e.in_, e.pointer) for e in refused.parsed.errors] == [("body", "/name")]

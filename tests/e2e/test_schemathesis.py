@@ -6,7 +6,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-from shoplocal.template import ROOT
+import yaml
+
+from shoplocal.template import OPENAPI_PATH, ROOT
+
+OPERATIONS = [
+    operation
+    for item in yaml.safe_load(OPENAPI_PATH.read_text())["paths"].values()
+    for method, operation in item.items()
+    if method in {"get", "put", "post", "delete", "patch"}
+]
 
 SEED = "20261125"  # fixed, so a failure reproduces; change it to explore further
 
@@ -35,4 +44,5 @@ def test_schemathesis_finds_no_failure_against_the_contract(local_stack, admin_t
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     summary = result.stdout[-6000:]
     assert result.returncode == 0, summary
-    assert "Tested: 12" in summary and " passed" in summary
+    # Every operation of the contract was tested.
+    assert f"Tested: {len(OPERATIONS)}" in summary, summary

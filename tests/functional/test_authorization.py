@@ -12,7 +12,7 @@ from domain.ids import new_id
 from handlers.clients import lambda_handler as clients_handler
 from handlers.invoices import lambda_handler as invoices_handler
 from handlers.orders import lambda_handler as orders_handler
-from tests.events import NO_AUTHORIZER, LambdaContext, api_event, client_claims
+from tests.events import ADMIN_CLAIMS, NO_AUTHORIZER, LambdaContext, api_event, client_claims
 
 WIDGET = {"sku": "W-1", "description": "Widget", "quantity": 1, "unitPrice": 100}
 UNKNOWN_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
@@ -203,12 +203,38 @@ def test_a_client_changing_its_credit_limit_or_currency_is_403_and_changes_nothi
     assert (stored.name, int(stored.credit_limit), stored.currency, stored.version) == ("Acme", 500_000, "EUR", 1)
 
 
-def test_an_admin_still_sets_credit_limit_and_currency_and_omitting_them_resets_them():
+def test_an_admin_sets_credit_limit_and_currency_and_omitting_them_keeps_them():
     a = new_client(credit_limit=500_000, currency="EUR")
     body = {"name": "Acme", "email": f"x-{uuid.uuid4().hex[:8]}@example.com"}
     assert call(clients_handler, "PUT", f"/clients/{a}", body=body | {"creditLimit": 7})[2]["creditLimit"] == 7
-    reset = call(clients_handler, "PUT", f"/clients/{a}", body=body)[2]
-    assert (reset["creditLimit"], reset["currency"]) == (100_000, "USD")
+    kept = call(clients_handler, "PUT", f"/clients/{a}", body=body)[2]
+    assert (kept["creditLimit"], kept["currency"]) == (7, "EUR")
+
+
+def merge_patch(client_id, patch, claims):
+    headers = {"Content-Type": "application/merge-patch+json"}
+    return call(clients_handler, "PATCH", f"/clients/{client_id}", raw_body=json.dumps(patch), headers=headers, claims=claims)
+
+
+@pytest.mark.parametrize("change", [{"creditLimit": 9_999_999}, {"currency": "USD"}])
+def test_a_client_patching_its_credit_limit_or_currency_is_403_and_changes_nothing(change):
+    a = new_client(credit_limit=500_000, currency="EUR")
+    assert_problem(merge_patch(a, {"name": "Greedy", **change}, client_claims(a)), 403)
+    stored = clients.get(a)
+    assert (stored.name, int(stored.credit_limit), stored.currency, stored.version) == ("Acme", 500_000, "EUR", 1)
+
+
+def test_a_client_patches_its_own_name_and_an_admin_its_credit_limit():
+    a = new_client(credit_limit=500_000, currency="EUR")
+    assert merge_patch(a, {"name": "Acme Two"}, client_claims(a))[2]["name"] == "Acme Two"
+    raised = merge_patch(a, {"creditLimit": 900_000}, ADMIN_CLAIMS)[2]
+    assert (raised["name"], raised["creditLimit"], raised["currency"]) == ("Acme Two", 900_000, "EUR")
+
+
+def test_a_client_patching_another_client_gets_404_and_changes_nothing(two_clients):
+    a, b = two_clients["a"], two_clients["b"]
+    assert assert_problem(merge_patch(b, {"name": "Mine now"}, client_claims(a)), 404)["type"].endswith("client-not-found")
+    assert clients.get(b).name == "Acme"
 
 
 # ---- a client on another client's resources: 404, as for an unknown client ----

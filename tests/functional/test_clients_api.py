@@ -30,6 +30,9 @@ def assert_problem(status, headers, body, expected):
     assert status == expected
     assert headers["content-type"] == "application/problem+json"
     assert body["status"] == expected and body["title"] and body["type"] and body["detail"]
+    if expected == 400:  # every 400 names each violation: where it is and what is wrong
+        assert body["errors"] and all(e["in"] in {"body", "path", "query", "header"} and e["detail"] for e in body["errors"])
+    return body
 
 
 def test_health_answers_ok():
@@ -53,6 +56,17 @@ def test_get_returns_the_client_with_its_etag():
 def test_response_omits_absent_optional_fields():
     created, _ = new_client()
     assert "document" not in created
+
+
+def test_create_applies_the_contracts_defaults_on_create_to_omitted_fields():
+    created, _ = new_client()
+    assert (created["creditLimit"], created["currency"]) == (100_000, "USD")
+
+
+def test_put_keeps_the_stored_credit_limit_and_currency_when_omitted():
+    created, _ = new_client(creditLimit=500_000, currency="EUR")
+    _, _, body = call("PUT", f"/clients/{created['clientId']}", body={"name": "Renamed", "email": created["email"]})
+    assert (body["name"], body["creditLimit"], body["currency"]) == ("Renamed", 500_000, "EUR")
 
 
 def test_put_replaces_and_bumps_the_etag():
@@ -161,3 +175,96 @@ def test_listing_pages_through_with_next_cursor():
 
 def test_unknown_route_is_404_problem():
     assert_problem(*call("GET", "/nowhere"), 404)
+
+
+# ---- PATCH: JSON Merge Patch (RFC 7396) ----
+
+
+def patch(client_id, document, **kwargs):
+    headers = {"Content-Type": "application/merge-patch+json", **kwargs.pop("headers", {})}
+    return call("PATCH", f"/clients/{client_id}", raw_body=json.dumps(document), headers=headers, **kwargs)
+
+
+def test_patch_changes_only_the_fields_it_names_and_bumps_the_etag():
+    created, _ = new_client(document="DOC-1", creditLimit=500_000, currency="EUR")
+    status, headers, body = patch(created["clientId"], {"creditLimit": 900_000}, headers={"If-Match": '"1"'})
+    assert status == 200 and headers["etag"] == '"2"'
+    assert body == created | {"creditLimit": 900_000, "updatedAt": body["updatedAt"]}
+
+
+def test_patch_with_null_removes_the_document():
+    created, _ = new_client(document="DOC-1")
+    status, _, body = patch(created["clientId"], {"document": None, "name": "Acme Two"})
+    assert status == 200 and "document" not in body and body["name"] == "Acme Two"
+
+
+@pytest.mark.parametrize("field", ["name", "email", "creditLimit", "currency"])
+def test_patch_cannot_remove_a_required_field_and_changes_nothing(field):
+    created, _ = new_client()
+    problem = assert_problem(*patch(created["clientId"], {field: None}), 400)
+    assert problem["errors"] == [{"in": "body", "pointer": f"/{field}", "detail": problem["errors"][0]["detail"]}]
+    assert call("GET", f"/clients/{created['clientId']}")[2] == created
+
+
+@pytest.mark.parametrize(
+    "document", [{"nickname": "x"}, {"creditLimit": -1}, {"currency": "ABC"}, {"email": "nope"}, [], "x"], ids=str
+)
+def test_an_invalid_patch_is_400_and_changes_nothing(document):
+    created, _ = new_client()
+    assert_problem(*patch(created["clientId"], document), 400)
+    assert call("GET", f"/clients/{created['clientId']}")[2] == created
+
+
+def test_patch_sent_as_plain_json_is_415():
+    created, _ = new_client()
+    response = call("PATCH", f"/clients/{created['clientId']}", body={"name": "x"})
+    assert "application/merge-patch+json" in assert_problem(*response, 415)["detail"]
+
+
+def test_patch_with_a_stale_if_match_is_412_and_to_a_taken_email_409():
+    first, _ = new_client()
+    second, _ = new_client()
+    assert_problem(*patch(second["clientId"], {"name": "x"}, headers={"If-Match": '"7"'}), 412)
+    assert_problem(*patch(second["clientId"], {"email": first["email"]}), 409)
+    assert call("GET", f"/clients/{second['clientId']}")[2] == second
+
+
+def test_patch_of_an_unknown_client_is_404():
+    assert_problem(*patch(UNKNOWN_ID, {"name": "x"}), 404)
+
+
+# ---- field-level errors ----
+
+
+def test_each_invalid_query_parameter_is_named():
+    problem = assert_problem(*call("GET", "/clients", query={"limit": "0", "cursor": "***"}), 400)
+    assert {(e["in"], e["name"]) for e in problem["errors"]} == {("query", "limit"), ("query", "cursor")}
+
+
+def test_each_unknown_query_parameter_is_named_before_values_are_validated():
+    problem = assert_problem(*call("GET", "/clients", query={"limit": "0", "sort": "name", "order": "x"}), 400)
+    assert {(e["in"], e["name"]) for e in problem["errors"]} == {("query", "sort"), ("query", "order")}
+
+
+def test_each_body_violation_is_named_by_its_json_pointer_without_the_value_sent():
+    payload = {"name": "", "email": "secret-person@@example", "creditLimit": -5}
+    problem = assert_problem(*call("POST", "/clients", body=payload), 400)
+    assert {e["pointer"] for e in problem["errors"]} == {"/name", "/email", "/creditLimit"}
+    assert "secret-person" not in json.dumps(problem)
+
+
+def test_a_header_violation_names_the_header():
+    created, _ = new_client()
+    headers = {"If-Match": '"' + "1" * 70 + '"'}
+    problem = assert_problem(*call("PUT", f"/clients/{created['clientId']}", body={"name": "x", "email": created["email"]}, headers=headers), 400)
+    assert [(e["in"], e["name"].lower()) for e in problem["errors"]] == [("header", "if-match")]
+
+
+def test_a_malformed_path_parameter_is_named():
+    problem = assert_problem(*call("GET", "/clients/not-a-ulid"), 400)
+    assert [(e["in"], e["name"]) for e in problem["errors"]] == [("path", "clientId")]
+
+
+def test_a_cursor_this_listing_did_not_issue_names_the_cursor():
+    problem = assert_problem(*call("GET", "/clients", query={"cursor": "bm90LWEtY3Vyc29y"}), 400)
+    assert [(e["in"], e["name"]) for e in problem["errors"]] == [("query", "cursor")]

@@ -269,10 +269,45 @@ def test_an_invalid_request_is_a_400_problem_that_never_reaches_the_function(cli
     assert fake_lambda.events == []
 
 
-def test_a_validation_problem_names_what_is_wrong(client):
-    assert assert_problem(client.get("/clients?limit=abc"), 400)["detail"].startswith("query.limit: ")
-    body = {"name": "Acme", "email": "billing@acme.example", "creditLimit": "7"}
-    assert assert_problem(client.post("/clients", json=body), 400)["detail"].startswith("body.creditLimit: ")
+def test_a_validation_problem_names_each_violation_where_it_is(client):
+    # GIVEN a bad query parameter and an unknown one
+    problem = assert_problem(client.get("/clients?limit=abc&sort=name"), 400)
+    # THEN each has an entry naming its location and parameter, and the value sent is never echoed
+    assert {(e["in"], e["name"]) for e in problem["errors"]} == {("query", "limit"), ("query", "sort")}
+    assert all(e["detail"] for e in problem["errors"]) and "abc" not in json.dumps(problem)
+    # GIVEN a body with two violations, one deep in a list
+    body = {"items": [{"sku": "W-1", "description": "Widget", "quantity": 0, "unitPrice": 1}], "currency": "XXX"}
+    problem = assert_problem(client.post(f"/clients/{CLIENT_ID}/orders", json=body), 400)
+    # THEN each has a JSON pointer into the body
+    assert {(e["in"], e["pointer"]) for e in problem["errors"]} == {("body", "/items/0/quantity"), ("body", "/currency")}
+    assert fake_lambda.events == []
+
+
+def test_a_body_that_is_not_json_is_a_400_naming_the_body_as_a_whole(client):
+    response = client.post("/clients", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert assert_problem(response, 400)["errors"] == [{"in": "body", "pointer": "", "detail": ANY_STRING}]
+
+
+class _AnyString(str):
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and bool(other)
+
+    __hash__ = str.__hash__
+
+
+ANY_STRING = _AnyString()
+
+
+def test_a_merge_patch_is_validated_as_json_and_forwarded(client):
+    fake_lambda.reply = {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": json.dumps(A_CLIENT)}
+    patch = client.patch(
+        f"/clients/{CLIENT_ID}", content=b'{"document": null}', headers={"Content-Type": "application/merge-patch+json"}
+    )
+    assert patch.status_code == 200
+    assert fake_lambda.events[-1]["httpMethod"] == "PATCH"
+    assert fake_lambda.events[-1]["body"] == '{"document": null}'
+    wrong = client.patch(f"/clients/{CLIENT_ID}", content=b'{"name": 7}', headers={"Content-Type": "application/merge-patch+json"})
+    assert assert_problem(wrong, 400)["errors"][0]["pointer"] == "/name"
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"])
@@ -292,7 +327,7 @@ def test_an_unknown_path_is_a_404_problem_and_never_a_redirect(client, url):
     [
         ("PATCH", "/clients", "GET, HEAD, POST"),
         ("POST", "/health", "GET, HEAD"),
-        ("POST", f"/clients/{CLIENT_ID}", "DELETE, GET, HEAD, PUT"),
+        ("POST", f"/clients/{CLIENT_ID}", "DELETE, GET, HEAD, PATCH, PUT"),
         ("OPTIONS", f"/clients/{CLIENT_ID}/orders", "GET, HEAD, POST"),
         ("TRACE", f"/clients/{CLIENT_ID}/invoices/INV-2026-000001/pdf", "GET, HEAD"),
     ],

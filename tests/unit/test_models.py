@@ -8,11 +8,11 @@ from domain.models import ClientInput, OrderCreate
 VALID = {"name": "Acme", "email": "billing@acme.example"}
 
 
-def test_client_input_defaults_credit_limit_and_currency():
+def test_client_input_has_no_defaults_so_an_omitted_field_stays_omitted():
+    # The create operation applies the contract's `x-default-on-create`; a replace keeps stored values.
     client = ClientInput.model_validate(VALID)
-    assert client.credit_limit == 100_000
-    assert client.currency == "USD"
-    assert client.document is None
+    assert client.credit_limit is None and client.currency is None and client.document is None
+    assert client.model_fields_set == {"name", "email"}
 
 
 @pytest.mark.parametrize("credit_limit", ["7", 7.0, True, -1, 10**15 + 1])

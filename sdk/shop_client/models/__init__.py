@@ -3,8 +3,10 @@
 
 from .client_input import ClientInput
 from .client_page import ClientPage
+from .client_patch import ClientPatch
 from .client_record import ClientRecord
 from .currency import Currency
+from .field_error import FieldError
 from .health import Health
 from .health_status import HealthStatus
 from .invoice import Invoice
@@ -16,12 +18,15 @@ from .order_page import OrderPage
 from .order_status import OrderStatus
 from .problem import Problem
 from .rejection_reason import RejectionReason
+from .validation_problem import ValidationProblem
 
 __all__ = (
     "ClientInput",
     "ClientPage",
+    "ClientPatch",
     "ClientRecord",
     "Currency",
+    "FieldError",
     "Health",
     "HealthStatus",
     "Invoice",
@@ -33,4 +38,5 @@ __all__ = (
     "OrderStatus",
     "Problem",
     "RejectionReason",
+    "ValidationProblem",
 )

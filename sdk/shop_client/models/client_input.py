@@ -14,23 +14,24 @@ T = TypeVar("T", bound="ClientInput")
 
 @_attrs_define
 class ClientInput:
-    """The mutable fields of a client (create, and full replace).
+    """The mutable fields of a client (create, and replace). An omitted field is not sent: on
+    create, `creditLimit` and `currency` then take the values their `x-default-on-create`
+    names (the create operation applies them); on replace they keep their stored values.
 
-    Attributes:
-        name (str):
-        email (str): Email address by the WHATWG HTML rule (the one rule applied everywhere), with a dot in
-            the domain. Compared case-insensitively.
-        document (str | Unset): Tax id.
-        credit_limit (int | Unset): Credit limit in minor units of `currency`. Default: 100000.
-        currency (Currency | Unset): ISO 4217 code; amounts use its minor unit (JPY 0 decimals, the others 2). Default:
-            Currency.USD.
+        Attributes:
+            name (str):
+            email (str): Email address by the WHATWG HTML rule (the one rule applied everywhere), with a dot in
+                the domain. Compared case-insensitively.
+            document (str | Unset): Tax id.
+            credit_limit (int | Unset): Credit limit in minor units of `currency`.
+            currency (Currency | Unset): ISO 4217 code; amounts use its minor unit (JPY 0 decimals, the others 2).
     """
 
     name: str
     email: str
     document: str | Unset = UNSET
-    credit_limit: int | Unset = 100000
-    currency: Currency | Unset = Currency.USD
+    credit_limit: int | Unset = UNSET
+    currency: Currency | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name

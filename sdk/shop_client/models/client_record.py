@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,7 +22,8 @@ class ClientRecord:
         name (str):
         email (str):
         credit_limit (int): Amount in minor units of the currency (cents for USD).
-        currency (Currency): ISO 4217 code; amounts use its minor unit (JPY 0 decimals, the others 2).
+        currency (Currency | str): The client's currency (a later version of the API may add a value; treat an unknown
+            one as such).
         created_at (datetime.datetime): RFC 3339, UTC.
         updated_at (datetime.datetime): RFC 3339, UTC.
         document (str | Unset):
@@ -32,7 +33,7 @@ class ClientRecord:
     name: str
     email: str
     credit_limit: int
-    currency: Currency
+    currency: Currency | str
     created_at: datetime.datetime
     updated_at: datetime.datetime
     document: str | Unset = UNSET
@@ -47,7 +48,11 @@ class ClientRecord:
 
         credit_limit = self.credit_limit
 
-        currency = self.currency.value
+        currency: str
+        if isinstance(self.currency, Currency):
+            currency = self.currency.value
+        else:
+            currency = self.currency
 
         created_at = self.created_at.isoformat()
 
@@ -84,7 +89,18 @@ class ClientRecord:
 
         credit_limit = d.pop("creditLimit")
 
-        currency = Currency(d.pop("currency"))
+        def _parse_currency(data: object) -> Currency | str:
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                currency_type_0 = Currency(data)
+
+                return currency_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(Currency | str, data)
+
+        currency = _parse_currency(d.pop("currency"))
 
         created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,7 +22,8 @@ class Invoice:
         order_id (str): 26-character ULID (Crockford base 32).
         client_id (str): 26-character ULID (Crockford base 32).
         total (int): Amount in minor units of the currency (cents for USD).
-        currency (Currency): ISO 4217 code; amounts use its minor unit (JPY 0 decimals, the others 2).
+        currency (Currency | str): The invoice's currency (a later version of the API may add a value; treat an unknown
+            one as such).
         issued_at (datetime.datetime): RFC 3339, UTC.
         download_url (str | Unset): Presigned URL of the PDF (only on the single-invoice read).
         expires_at (datetime.datetime | Unset): RFC 3339, UTC.
@@ -32,7 +33,7 @@ class Invoice:
     order_id: str
     client_id: str
     total: int
-    currency: Currency
+    currency: Currency | str
     issued_at: datetime.datetime
     download_url: str | Unset = UNSET
     expires_at: datetime.datetime | Unset = UNSET
@@ -47,7 +48,11 @@ class Invoice:
 
         total = self.total
 
-        currency = self.currency.value
+        currency: str
+        if isinstance(self.currency, Currency):
+            currency = self.currency.value
+        else:
+            currency = self.currency
 
         issued_at = self.issued_at.isoformat()
 
@@ -87,7 +92,18 @@ class Invoice:
 
         total = d.pop("total")
 
-        currency = Currency(d.pop("currency"))
+        def _parse_currency(data: object) -> Currency | str:
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                currency_type_0 = Currency(data)
+
+                return currency_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(Currency | str, data)
+
+        currency = _parse_currency(d.pop("currency"))
 
         issued_at = datetime.datetime.fromisoformat(d.pop("issuedAt"))
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -26,26 +26,29 @@ class Order:
     Attributes:
         order_id (str): 26-character ULID (Crockford base 32).
         client_id (str): 26-character ULID (Crockford base 32).
-        status (OrderStatus):
+        status (OrderStatus | str): The order's status (a later version of the API may add a value; treat an unknown one
+            as such).
         items (list[OrderItem]):
         total (int): Amount in minor units of the currency (cents for USD).
-        currency (Currency): ISO 4217 code; amounts use its minor unit (JPY 0 decimals, the others 2).
+        currency (Currency | str): The order's currency (a later version of the API may add a value; treat an unknown
+            one as such).
         created_at (datetime.datetime): RFC 3339, UTC.
         updated_at (datetime.datetime): RFC 3339, UTC.
-        rejection_reason (RejectionReason | Unset):
+        rejection_reason (RejectionReason | str | Unset): Why the order was rejected (a later version of the API may add
+            a value; treat an unknown one as such).
         approved_at (datetime.datetime | Unset): RFC 3339, UTC.
         invoice_id (str | Unset): Invoice number, gapless per UTC year of issue. Example: INV-2026-000001.
     """
 
     order_id: str
     client_id: str
-    status: OrderStatus
+    status: OrderStatus | str
     items: list[OrderItem]
     total: int
-    currency: Currency
+    currency: Currency | str
     created_at: datetime.datetime
     updated_at: datetime.datetime
-    rejection_reason: RejectionReason | Unset = UNSET
+    rejection_reason: RejectionReason | str | Unset = UNSET
     approved_at: datetime.datetime | Unset = UNSET
     invoice_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -55,7 +58,11 @@ class Order:
 
         client_id = self.client_id
 
-        status = self.status.value
+        status: str
+        if isinstance(self.status, OrderStatus):
+            status = self.status.value
+        else:
+            status = self.status
 
         items = []
         for items_item_data in self.items:
@@ -64,15 +71,23 @@ class Order:
 
         total = self.total
 
-        currency = self.currency.value
+        currency: str
+        if isinstance(self.currency, Currency):
+            currency = self.currency.value
+        else:
+            currency = self.currency
 
         created_at = self.created_at.isoformat()
 
         updated_at = self.updated_at.isoformat()
 
-        rejection_reason: str | Unset = UNSET
-        if not isinstance(self.rejection_reason, Unset):
+        rejection_reason: str | Unset
+        if isinstance(self.rejection_reason, Unset):
+            rejection_reason = UNSET
+        elif isinstance(self.rejection_reason, RejectionReason):
             rejection_reason = self.rejection_reason.value
+        else:
+            rejection_reason = self.rejection_reason
 
         approved_at: str | Unset = UNSET
         if not isinstance(self.approved_at, Unset):
@@ -112,7 +127,18 @@ class Order:
 
         client_id = d.pop("clientId")
 
-        status = OrderStatus(d.pop("status"))
+        def _parse_status(data: object) -> OrderStatus | str:
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                status_type_0 = OrderStatus(data)
+
+                return status_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(OrderStatus | str, data)
+
+        status = _parse_status(d.pop("status"))
 
         items = []
         _items = d.pop("items")
@@ -123,18 +149,37 @@ class Order:
 
         total = d.pop("total")
 
-        currency = Currency(d.pop("currency"))
+        def _parse_currency(data: object) -> Currency | str:
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                currency_type_0 = Currency(data)
+
+                return currency_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(Currency | str, data)
+
+        currency = _parse_currency(d.pop("currency"))
 
         created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updatedAt"))
 
-        _rejection_reason = d.pop("rejectionReason", UNSET)
-        rejection_reason: RejectionReason | Unset
-        if isinstance(_rejection_reason, Unset):
-            rejection_reason = UNSET
-        else:
-            rejection_reason = RejectionReason(_rejection_reason)
+        def _parse_rejection_reason(data: object) -> RejectionReason | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                rejection_reason_type_0 = RejectionReason(data)
+
+                return rejection_reason_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(RejectionReason | str | Unset, data)
+
+        rejection_reason = _parse_rejection_reason(d.pop("rejectionReason", UNSET))
 
         _approved_at = d.pop("approvedAt", UNSET)
         approved_at: datetime.datetime | Unset

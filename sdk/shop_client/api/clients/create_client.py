@@ -9,6 +9,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.client_input import ClientInput
 from ...models.client_record import ClientRecord
 from ...models.problem import Problem
+from ...models.validation_problem import ValidationProblem
 from ...types import UNSET, Response, Unset
 
 
@@ -34,14 +35,16 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ClientRecord | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ClientRecord | Problem | ValidationProblem | None:
     if response.status_code == 201:
         response_201 = ClientRecord.from_dict(response.json())
 
         return response_201
 
     if response.status_code == 400:
-        response_400 = Problem.from_dict(response.json())
+        response_400 = ValidationProblem.from_dict(response.json())
 
         return response_400
 
@@ -88,7 +91,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ClientRecord | Problem]:
+) -> Response[ClientRecord | Problem | ValidationProblem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -102,7 +105,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: ClientInput,
     idempotency_key: str | Unset = UNSET,
-) -> Response[ClientRecord | Problem]:
+) -> Response[ClientRecord | Problem | ValidationProblem]:
     """Create a client
 
      Creates a client record. The email is unique, compared case-insensitively. A retry with the
@@ -112,14 +115,17 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (ClientInput): The mutable fields of a client (create, and full replace).
+        body (ClientInput): The mutable fields of a client (create, and replace). An omitted field
+            is not sent: on
+            create, `creditLimit` and `currency` then take the values their `x-default-on-create`
+            names (the create operation applies them); on replace they keep their stored values.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ClientRecord | Problem]
+        Response[ClientRecord | Problem | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -139,7 +145,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: ClientInput,
     idempotency_key: str | Unset = UNSET,
-) -> ClientRecord | Problem | None:
+) -> ClientRecord | Problem | ValidationProblem | None:
     """Create a client
 
      Creates a client record. The email is unique, compared case-insensitively. A retry with the
@@ -149,14 +155,17 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):
-        body (ClientInput): The mutable fields of a client (create, and full replace).
+        body (ClientInput): The mutable fields of a client (create, and replace). An omitted field
+            is not sent: on
+            create, `creditLimit` and `currency` then take the values their `x-default-on-create`
+            names (the create operation applies them); on replace they keep their stored values.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ClientRecord | Problem
+        ClientRecord | Problem | ValidationProblem
     """
 
     return sync_detailed(
@@ -171,7 +180,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: ClientInput,
     idempotency_key: str | Unset = UNSET,
-) -> Response[ClientRecord | Problem]:
+) -> Response[ClientRecord | Problem | ValidationProblem]:
     """Create a client
 
      Creates a client record. The email is unique, compared case-insensitively. A retry with the
@@ -181,14 +190,17 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (ClientInput): The mutable fields of a client (create, and full replace).
+        body (ClientInput): The mutable fields of a client (create, and replace). An omitted field
+            is not sent: on
+            create, `creditLimit` and `currency` then take the values their `x-default-on-create`
+            names (the create operation applies them); on replace they keep their stored values.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ClientRecord | Problem]
+        Response[ClientRecord | Problem | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -206,7 +218,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: ClientInput,
     idempotency_key: str | Unset = UNSET,
-) -> ClientRecord | Problem | None:
+) -> ClientRecord | Problem | ValidationProblem | None:
     """Create a client
 
      Creates a client record. The email is unique, compared case-insensitively. A retry with the
@@ -216,14 +228,17 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):
-        body (ClientInput): The mutable fields of a client (create, and full replace).
+        body (ClientInput): The mutable fields of a client (create, and replace). An omitted field
+            is not sent: on
+            create, `creditLimit` and `currency` then take the values their `x-default-on-create`
+            names (the create operation applies them); on replace they keep their stored values.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ClientRecord | Problem
+        ClientRecord | Problem | ValidationProblem
     """
 
     return (

@@ -8,6 +8,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
+from ...models.validation_problem import ValidationProblem
 from ...types import Response
 
 
@@ -25,13 +26,15 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | Problem | ValidationProblem | None:
     if response.status_code == 204:
         response_204 = cast(Any, None)
         return response_204
 
     if response.status_code == 400:
-        response_400 = Problem.from_dict(response.json())
+        response_400 = ValidationProblem.from_dict(response.json())
 
         return response_400
 
@@ -66,7 +69,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | Problem | ValidationProblem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -79,7 +84,7 @@ def sync_detailed(
     client_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Any | Problem]:
+) -> Response[Any | Problem | ValidationProblem]:
     """Delete a client
 
      Removes the profile and frees its email. Refused (409) while the client has orders that
@@ -94,7 +99,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem]
+        Response[Any | Problem | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -112,7 +117,7 @@ def sync(
     client_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Any | Problem | None:
+) -> Any | Problem | ValidationProblem | None:
     """Delete a client
 
      Removes the profile and frees its email. Refused (409) while the client has orders that
@@ -127,7 +132,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem
+        Any | Problem | ValidationProblem
     """
 
     return sync_detailed(
@@ -140,7 +145,7 @@ async def asyncio_detailed(
     client_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Any | Problem]:
+) -> Response[Any | Problem | ValidationProblem]:
     """Delete a client
 
      Removes the profile and frees its email. Refused (409) while the client has orders that
@@ -155,7 +160,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem]
+        Response[Any | Problem | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -171,7 +176,7 @@ async def asyncio(
     client_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Any | Problem | None:
+) -> Any | Problem | ValidationProblem | None:
     """Delete a client
 
      Removes the profile and frees its email. Refused (409) while the client has orders that
@@ -186,7 +191,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem
+        Any | Problem | ValidationProblem
     """
 
     return (

@@ -9,6 +9,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.client_record import ClientRecord
 from ...models.problem import Problem
+from ...models.validation_problem import ValidationProblem
 from ...types import Response
 
 
@@ -26,14 +27,16 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ClientRecord | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ClientRecord | Problem | ValidationProblem | None:
     if response.status_code == 200:
         response_200 = ClientRecord.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = Problem.from_dict(response.json())
+        response_400 = ValidationProblem.from_dict(response.json())
 
         return response_400
 
@@ -65,7 +68,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ClientRecord | Problem]:
+) -> Response[ClientRecord | Problem | ValidationProblem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -78,7 +81,7 @@ def sync_detailed(
     client_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[ClientRecord | Problem]:
+) -> Response[ClientRecord | Problem | ValidationProblem]:
     """Read a client
 
      Returns the client with its current `ETag`. A client token reads its own profile only
@@ -92,7 +95,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ClientRecord | Problem]
+        Response[ClientRecord | Problem | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -110,7 +113,7 @@ def sync(
     client_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> ClientRecord | Problem | None:
+) -> ClientRecord | Problem | ValidationProblem | None:
     """Read a client
 
      Returns the client with its current `ETag`. A client token reads its own profile only
@@ -124,7 +127,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ClientRecord | Problem
+        ClientRecord | Problem | ValidationProblem
     """
 
     return sync_detailed(
@@ -137,7 +140,7 @@ async def asyncio_detailed(
     client_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[ClientRecord | Problem]:
+) -> Response[ClientRecord | Problem | ValidationProblem]:
     """Read a client
 
      Returns the client with its current `ETag`. A client token reads its own profile only
@@ -151,7 +154,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ClientRecord | Problem]
+        Response[ClientRecord | Problem | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -167,7 +170,7 @@ async def asyncio(
     client_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> ClientRecord | Problem | None:
+) -> ClientRecord | Problem | ValidationProblem | None:
     """Read a client
 
      Returns the client with its current `ETag`. A client token reads its own profile only
@@ -181,7 +184,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ClientRecord | Problem
+        ClientRecord | Problem | ValidationProblem
     """
 
     return (

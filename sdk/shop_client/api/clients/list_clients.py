@@ -8,6 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.client_page import ClientPage
 from ...models.problem import Problem
+from ...models.validation_problem import ValidationProblem
 from ...types import UNSET, Response, Unset
 
 
@@ -34,14 +35,16 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ClientPage | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ClientPage | Problem | ValidationProblem | None:
     if response.status_code == 200:
         response_200 = ClientPage.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = Problem.from_dict(response.json())
+        response_400 = ValidationProblem.from_dict(response.json())
 
         return response_400
 
@@ -68,7 +71,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ClientPage | Problem]:
+) -> Response[ClientPage | Problem | ValidationProblem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -82,7 +85,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
-) -> Response[ClientPage | Problem]:
+) -> Response[ClientPage | Problem | ValidationProblem]:
     """List clients
 
      Pages through clients, oldest first. Admin only (403 for a client token).
@@ -96,7 +99,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ClientPage | Problem]
+        Response[ClientPage | Problem | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -116,7 +119,7 @@ def sync(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
-) -> ClientPage | Problem | None:
+) -> ClientPage | Problem | ValidationProblem | None:
     """List clients
 
      Pages through clients, oldest first. Admin only (403 for a client token).
@@ -130,7 +133,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ClientPage | Problem
+        ClientPage | Problem | ValidationProblem
     """
 
     return sync_detailed(
@@ -145,7 +148,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
-) -> Response[ClientPage | Problem]:
+) -> Response[ClientPage | Problem | ValidationProblem]:
     """List clients
 
      Pages through clients, oldest first. Admin only (403 for a client token).
@@ -159,7 +162,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ClientPage | Problem]
+        Response[ClientPage | Problem | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -177,7 +180,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
-) -> ClientPage | Problem | None:
+) -> ClientPage | Problem | ValidationProblem | None:
     """List clients
 
      Pages through clients, oldest first. Admin only (403 for a client token).
@@ -191,7 +194,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ClientPage | Problem
+        ClientPage | Problem | ValidationProblem
     """
 
     return (

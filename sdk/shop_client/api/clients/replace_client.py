@@ -10,6 +10,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.client_input import ClientInput
 from ...models.client_record import ClientRecord
 from ...models.problem import Problem
+from ...models.validation_problem import ValidationProblem
 from ...types import UNSET, Response, Unset
 
 
@@ -38,14 +39,16 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ClientRecord | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ClientRecord | Problem | ValidationProblem | None:
     if response.status_code == 200:
         response_200 = ClientRecord.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = Problem.from_dict(response.json())
+        response_400 = ValidationProblem.from_dict(response.json())
 
         return response_400
 
@@ -97,7 +100,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ClientRecord | Problem]:
+) -> Response[ClientRecord | Problem | ValidationProblem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -112,29 +115,31 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: ClientInput,
     if_match: str | Unset = UNSET,
-) -> Response[ClientRecord | Problem]:
+) -> Response[ClientRecord | Problem | ValidationProblem]:
     """Replace a client's mutable fields
 
-     Full replace of `name`, `email`, `document`, `creditLimit` and `currency`: an omitted
-    `document` is removed, an omitted `creditLimit` or `currency` takes its default.
-    Send the `ETag` you read as `If-Match` to refuse a stale update (412).
+     Replaces `name`, `email` and `document` (an omitted `document` is removed); an omitted
+    `creditLimit` or `currency` keeps its stored value. To change one field alone, use
+    `PATCH`. Send the `ETag` you read as `If-Match` to refuse a stale update (412).
 
     A client token replaces its own profile only (another client's id answers 404), and
-    `creditLimit` and `currency` are not its to set: omitted, they keep their stored values
-    (not the defaults); sent, they must equal the stored values, or the request is refused
-    with 403 and changes nothing. Body at most 256 KiB (413).
+    `creditLimit` and `currency` are not its to change: sent, they must equal the stored
+    values, or the request is refused with 403 and changes nothing. Body at most 256 KiB (413).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
         if_match (str | Unset):
-        body (ClientInput): The mutable fields of a client (create, and full replace).
+        body (ClientInput): The mutable fields of a client (create, and replace). An omitted field
+            is not sent: on
+            create, `creditLimit` and `currency` then take the values their `x-default-on-create`
+            names (the create operation applies them); on replace they keep their stored values.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ClientRecord | Problem]
+        Response[ClientRecord | Problem | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -156,29 +161,31 @@ def sync(
     client: AuthenticatedClient | Client,
     body: ClientInput,
     if_match: str | Unset = UNSET,
-) -> ClientRecord | Problem | None:
+) -> ClientRecord | Problem | ValidationProblem | None:
     """Replace a client's mutable fields
 
-     Full replace of `name`, `email`, `document`, `creditLimit` and `currency`: an omitted
-    `document` is removed, an omitted `creditLimit` or `currency` takes its default.
-    Send the `ETag` you read as `If-Match` to refuse a stale update (412).
+     Replaces `name`, `email` and `document` (an omitted `document` is removed); an omitted
+    `creditLimit` or `currency` keeps its stored value. To change one field alone, use
+    `PATCH`. Send the `ETag` you read as `If-Match` to refuse a stale update (412).
 
     A client token replaces its own profile only (another client's id answers 404), and
-    `creditLimit` and `currency` are not its to set: omitted, they keep their stored values
-    (not the defaults); sent, they must equal the stored values, or the request is refused
-    with 403 and changes nothing. Body at most 256 KiB (413).
+    `creditLimit` and `currency` are not its to change: sent, they must equal the stored
+    values, or the request is refused with 403 and changes nothing. Body at most 256 KiB (413).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
         if_match (str | Unset):
-        body (ClientInput): The mutable fields of a client (create, and full replace).
+        body (ClientInput): The mutable fields of a client (create, and replace). An omitted field
+            is not sent: on
+            create, `creditLimit` and `currency` then take the values their `x-default-on-create`
+            names (the create operation applies them); on replace they keep their stored values.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ClientRecord | Problem
+        ClientRecord | Problem | ValidationProblem
     """
 
     return sync_detailed(
@@ -195,29 +202,31 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: ClientInput,
     if_match: str | Unset = UNSET,
-) -> Response[ClientRecord | Problem]:
+) -> Response[ClientRecord | Problem | ValidationProblem]:
     """Replace a client's mutable fields
 
-     Full replace of `name`, `email`, `document`, `creditLimit` and `currency`: an omitted
-    `document` is removed, an omitted `creditLimit` or `currency` takes its default.
-    Send the `ETag` you read as `If-Match` to refuse a stale update (412).
+     Replaces `name`, `email` and `document` (an omitted `document` is removed); an omitted
+    `creditLimit` or `currency` keeps its stored value. To change one field alone, use
+    `PATCH`. Send the `ETag` you read as `If-Match` to refuse a stale update (412).
 
     A client token replaces its own profile only (another client's id answers 404), and
-    `creditLimit` and `currency` are not its to set: omitted, they keep their stored values
-    (not the defaults); sent, they must equal the stored values, or the request is refused
-    with 403 and changes nothing. Body at most 256 KiB (413).
+    `creditLimit` and `currency` are not its to change: sent, they must equal the stored
+    values, or the request is refused with 403 and changes nothing. Body at most 256 KiB (413).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
         if_match (str | Unset):
-        body (ClientInput): The mutable fields of a client (create, and full replace).
+        body (ClientInput): The mutable fields of a client (create, and replace). An omitted field
+            is not sent: on
+            create, `creditLimit` and `currency` then take the values their `x-default-on-create`
+            names (the create operation applies them); on replace they keep their stored values.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ClientRecord | Problem]
+        Response[ClientRecord | Problem | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -237,29 +246,31 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: ClientInput,
     if_match: str | Unset = UNSET,
-) -> ClientRecord | Problem | None:
+) -> ClientRecord | Problem | ValidationProblem | None:
     """Replace a client's mutable fields
 
-     Full replace of `name`, `email`, `document`, `creditLimit` and `currency`: an omitted
-    `document` is removed, an omitted `creditLimit` or `currency` takes its default.
-    Send the `ETag` you read as `If-Match` to refuse a stale update (412).
+     Replaces `name`, `email` and `document` (an omitted `document` is removed); an omitted
+    `creditLimit` or `currency` keeps its stored value. To change one field alone, use
+    `PATCH`. Send the `ETag` you read as `If-Match` to refuse a stale update (412).
 
     A client token replaces its own profile only (another client's id answers 404), and
-    `creditLimit` and `currency` are not its to set: omitted, they keep their stored values
-    (not the defaults); sent, they must equal the stored values, or the request is refused
-    with 403 and changes nothing. Body at most 256 KiB (413).
+    `creditLimit` and `currency` are not its to change: sent, they must equal the stored
+    values, or the request is refused with 403 and changes nothing. Body at most 256 KiB (413).
 
     Args:
         client_id (str): 26-character ULID (Crockford base 32).
         if_match (str | Unset):
-        body (ClientInput): The mutable fields of a client (create, and full replace).
+        body (ClientInput): The mutable fields of a client (create, and replace). An omitted field
+            is not sent: on
+            create, `creditLimit` and `currency` then take the values their `x-default-on-create`
+            names (the create operation applies them); on replace they keep their stored values.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ClientRecord | Problem
+        ClientRecord | Problem | ValidationProblem
     """
 
     return (

@@ -9,6 +9,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.invoice import Invoice
 from ...models.problem import Problem
+from ...models.validation_problem import ValidationProblem
 from ...types import Response
 
 
@@ -28,14 +29,16 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Invoice | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Invoice | Problem | ValidationProblem | None:
     if response.status_code == 200:
         response_200 = Invoice.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = Problem.from_dict(response.json())
+        response_400 = ValidationProblem.from_dict(response.json())
 
         return response_400
 
@@ -65,7 +68,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Invoice | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Invoice | Problem | ValidationProblem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -79,7 +84,7 @@ def sync_detailed(
     invoice_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Invoice | Problem]:
+) -> Response[Invoice | Problem | ValidationProblem]:
     """Read an invoice
 
      Returns the invoice with a presigned `downloadUrl` for its PDF that expires at `expiresAt`
@@ -95,7 +100,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Invoice | Problem]
+        Response[Invoice | Problem | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -115,7 +120,7 @@ def sync(
     invoice_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Invoice | Problem | None:
+) -> Invoice | Problem | ValidationProblem | None:
     """Read an invoice
 
      Returns the invoice with a presigned `downloadUrl` for its PDF that expires at `expiresAt`
@@ -131,7 +136,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Invoice | Problem
+        Invoice | Problem | ValidationProblem
     """
 
     return sync_detailed(
@@ -146,7 +151,7 @@ async def asyncio_detailed(
     invoice_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Invoice | Problem]:
+) -> Response[Invoice | Problem | ValidationProblem]:
     """Read an invoice
 
      Returns the invoice with a presigned `downloadUrl` for its PDF that expires at `expiresAt`
@@ -162,7 +167,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Invoice | Problem]
+        Response[Invoice | Problem | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -180,7 +185,7 @@ async def asyncio(
     invoice_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Invoice | Problem | None:
+) -> Invoice | Problem | ValidationProblem | None:
     """Read an invoice
 
      Returns the invoice with a presigned `downloadUrl` for its PDF that expires at `expiresAt`
@@ -196,7 +201,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Invoice | Problem
+        Invoice | Problem | ValidationProblem
     """
 
     return (

@@ -8,6 +8,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
+from ...models.validation_problem import ValidationProblem
 from ...types import Response
 
 
@@ -27,13 +28,15 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | Problem | ValidationProblem | None:
     if response.status_code == 302:
         response_302 = cast(Any, None)
         return response_302
 
     if response.status_code == 400:
-        response_400 = Problem.from_dict(response.json())
+        response_400 = ValidationProblem.from_dict(response.json())
 
         return response_400
 
@@ -63,7 +66,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | Problem | ValidationProblem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -77,7 +82,7 @@ def sync_detailed(
     invoice_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Any | Problem]:
+) -> Response[Any | Problem | ValidationProblem]:
     """Download an invoice PDF
 
      Redirects (302) to a presigned URL of the PDF, valid for at most 300 s. A client token
@@ -92,7 +97,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem]
+        Response[Any | Problem | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -112,7 +117,7 @@ def sync(
     invoice_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Any | Problem | None:
+) -> Any | Problem | ValidationProblem | None:
     """Download an invoice PDF
 
      Redirects (302) to a presigned URL of the PDF, valid for at most 300 s. A client token
@@ -127,7 +132,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem
+        Any | Problem | ValidationProblem
     """
 
     return sync_detailed(
@@ -142,7 +147,7 @@ async def asyncio_detailed(
     invoice_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Any | Problem]:
+) -> Response[Any | Problem | ValidationProblem]:
     """Download an invoice PDF
 
      Redirects (302) to a presigned URL of the PDF, valid for at most 300 s. A client token
@@ -157,7 +162,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem]
+        Response[Any | Problem | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -175,7 +180,7 @@ async def asyncio(
     invoice_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Any | Problem | None:
+) -> Any | Problem | ValidationProblem | None:
     """Download an invoice PDF
 
      Redirects (302) to a presigned URL of the PDF, valid for at most 300 s. A client token
@@ -190,7 +195,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem
+        Any | Problem | ValidationProblem
     """
 
     return (

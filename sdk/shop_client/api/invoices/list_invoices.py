@@ -9,6 +9,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.invoice_page import InvoicePage
 from ...models.problem import Problem
+from ...models.validation_problem import ValidationProblem
 from ...types import UNSET, Response, Unset
 
 
@@ -38,14 +39,16 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> InvoicePage | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> InvoicePage | Problem | ValidationProblem | None:
     if response.status_code == 200:
         response_200 = InvoicePage.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = Problem.from_dict(response.json())
+        response_400 = ValidationProblem.from_dict(response.json())
 
         return response_400
 
@@ -77,7 +80,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[InvoicePage | Problem]:
+) -> Response[InvoicePage | Problem | ValidationProblem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -92,7 +95,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
-) -> Response[InvoicePage | Problem]:
+) -> Response[InvoicePage | Problem | ValidationProblem]:
     """List a client's invoices
 
      Pages through the client's invoices, newest first. A client token lists its own
@@ -108,7 +111,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[InvoicePage | Problem]
+        Response[InvoicePage | Problem | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -130,7 +133,7 @@ def sync(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
-) -> InvoicePage | Problem | None:
+) -> InvoicePage | Problem | ValidationProblem | None:
     """List a client's invoices
 
      Pages through the client's invoices, newest first. A client token lists its own
@@ -146,7 +149,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        InvoicePage | Problem
+        InvoicePage | Problem | ValidationProblem
     """
 
     return sync_detailed(
@@ -163,7 +166,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
-) -> Response[InvoicePage | Problem]:
+) -> Response[InvoicePage | Problem | ValidationProblem]:
     """List a client's invoices
 
      Pages through the client's invoices, newest first. A client token lists its own
@@ -179,7 +182,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[InvoicePage | Problem]
+        Response[InvoicePage | Problem | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -199,7 +202,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
-) -> InvoicePage | Problem | None:
+) -> InvoicePage | Problem | ValidationProblem | None:
     """List a client's invoices
 
      Pages through the client's invoices, newest first. A client token lists its own
@@ -215,7 +218,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        InvoicePage | Problem
+        InvoicePage | Problem | ValidationProblem
     """
 
     return (

@@ -10,6 +10,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.order import Order
 from ...models.order_create import OrderCreate
 from ...models.problem import Problem
+from ...models.validation_problem import ValidationProblem
 from ...types import UNSET, Response, Unset
 
 
@@ -38,14 +39,16 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Order | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Order | Problem | ValidationProblem | None:
     if response.status_code == 202:
         response_202 = Order.from_dict(response.json())
 
         return response_202
 
     if response.status_code == 400:
-        response_400 = Problem.from_dict(response.json())
+        response_400 = ValidationProblem.from_dict(response.json())
 
         return response_400
 
@@ -95,7 +98,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Order | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Order | Problem | ValidationProblem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -110,7 +115,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: OrderCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Order | Problem]:
+) -> Response[Order | Problem | ValidationProblem]:
     """Place a purchase order
 
      Accepts the order for asynchronous approval (202). The server computes `total`; a body
@@ -128,7 +133,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Order | Problem]
+        Response[Order | Problem | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -150,7 +155,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: OrderCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Order | Problem | None:
+) -> Order | Problem | ValidationProblem | None:
     """Place a purchase order
 
      Accepts the order for asynchronous approval (202). The server computes `total`; a body
@@ -168,7 +173,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Order | Problem
+        Order | Problem | ValidationProblem
     """
 
     return sync_detailed(
@@ -185,7 +190,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: OrderCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[Order | Problem]:
+) -> Response[Order | Problem | ValidationProblem]:
     """Place a purchase order
 
      Accepts the order for asynchronous approval (202). The server computes `total`; a body
@@ -203,7 +208,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Order | Problem]
+        Response[Order | Problem | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -223,7 +228,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: OrderCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Order | Problem | None:
+) -> Order | Problem | ValidationProblem | None:
     """Place a purchase order
 
      Accepts the order for asynchronous approval (202). The server computes `total`; a body
@@ -241,7 +246,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Order | Problem
+        Order | Problem | ValidationProblem
     """
 
     return (

@@ -9,6 +9,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.order import Order
 from ...models.problem import Problem
+from ...models.validation_problem import ValidationProblem
 from ...types import Response
 
 
@@ -28,14 +29,16 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Order | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Order | Problem | ValidationProblem | None:
     if response.status_code == 200:
         response_200 = Order.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = Problem.from_dict(response.json())
+        response_400 = ValidationProblem.from_dict(response.json())
 
         return response_400
 
@@ -65,7 +68,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Order | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Order | Problem | ValidationProblem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -79,7 +84,7 @@ def sync_detailed(
     order_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Order | Problem]:
+) -> Response[Order | Problem | ValidationProblem]:
     """Read an order
 
      Returns the order with its current status. A client token reads its own orders only:
@@ -94,7 +99,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Order | Problem]
+        Response[Order | Problem | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -114,7 +119,7 @@ def sync(
     order_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Order | Problem | None:
+) -> Order | Problem | ValidationProblem | None:
     """Read an order
 
      Returns the order with its current status. A client token reads its own orders only:
@@ -129,7 +134,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Order | Problem
+        Order | Problem | ValidationProblem
     """
 
     return sync_detailed(
@@ -144,7 +149,7 @@ async def asyncio_detailed(
     order_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Order | Problem]:
+) -> Response[Order | Problem | ValidationProblem]:
     """Read an order
 
      Returns the order with its current status. A client token reads its own orders only:
@@ -159,7 +164,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Order | Problem]
+        Response[Order | Problem | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -177,7 +182,7 @@ async def asyncio(
     order_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Order | Problem | None:
+) -> Order | Problem | ValidationProblem | None:
     """Read an order
 
      Returns the order with its current status. A client token reads its own orders only:
@@ -192,7 +197,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Order | Problem
+        Order | Problem | ValidationProblem
     """
 
     return (

@@ -10,6 +10,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.order_page import OrderPage
 from ...models.order_status import OrderStatus
 from ...models.problem import Problem
+from ...models.validation_problem import ValidationProblem
 from ...types import UNSET, Response, Unset
 
 
@@ -46,14 +47,16 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> OrderPage | Problem | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> OrderPage | Problem | ValidationProblem | None:
     if response.status_code == 200:
         response_200 = OrderPage.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = Problem.from_dict(response.json())
+        response_400 = ValidationProblem.from_dict(response.json())
 
         return response_400
 
@@ -83,7 +86,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[OrderPage | Problem]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[OrderPage | Problem | ValidationProblem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -99,7 +104,7 @@ def sync_detailed(
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     status: OrderStatus | Unset = UNSET,
-) -> Response[OrderPage | Problem]:
+) -> Response[OrderPage | Problem | ValidationProblem]:
     """List a client's orders
 
      Pages through the client's orders, oldest first, optionally only those in one status.
@@ -116,7 +121,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[OrderPage | Problem]
+        Response[OrderPage | Problem | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -140,7 +145,7 @@ def sync(
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     status: OrderStatus | Unset = UNSET,
-) -> OrderPage | Problem | None:
+) -> OrderPage | Problem | ValidationProblem | None:
     """List a client's orders
 
      Pages through the client's orders, oldest first, optionally only those in one status.
@@ -157,7 +162,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        OrderPage | Problem
+        OrderPage | Problem | ValidationProblem
     """
 
     return sync_detailed(
@@ -176,7 +181,7 @@ async def asyncio_detailed(
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     status: OrderStatus | Unset = UNSET,
-) -> Response[OrderPage | Problem]:
+) -> Response[OrderPage | Problem | ValidationProblem]:
     """List a client's orders
 
      Pages through the client's orders, oldest first, optionally only those in one status.
@@ -193,7 +198,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[OrderPage | Problem]
+        Response[OrderPage | Problem | ValidationProblem]
     """
 
     kwargs = _get_kwargs(
@@ -215,7 +220,7 @@ async def asyncio(
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     status: OrderStatus | Unset = UNSET,
-) -> OrderPage | Problem | None:
+) -> OrderPage | Problem | ValidationProblem | None:
     """List a client's orders
 
      Pages through the client's orders, oldest first, optionally only those in one status.
@@ -232,7 +237,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        OrderPage | Problem
+        OrderPage | Problem | ValidationProblem
     """
 
     return (

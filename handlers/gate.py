@@ -1,0 +1,95 @@
+"""The request gate: what is decided about a request before Powertools' resolver sees it, once and in order.
+
+1. **413** a body above `MAX_BODY_BYTES` (declared or actual), before anything parses it (handlers/limits.py);
+2. **401** no caller on an operation that is not public (handlers/auth.py), as API Gateway's authorizer runs
+   before its request validator;
+3. **415** a body operation sent without one of the media types the contract declares for its body;
+4. **403 / 404** the caller lacks the operation's right (`auth.RIGHTS`, keyed by operationId) on the path's
+   client;
+5. **400** a query parameter the operation does not declare (API Gateway passes any).
+
+The operation is found from the event's `httpMethod` and `resource` (the OpenAPI path template, as API
+Gateway sends it) in the generated `contract.OPERATIONS`. An event that names no operation of the contract
+(a direct invocation) needs an admin, and the resolver then answers 404.
+
+The resolver validates the rest (parameters and body against the generated routes) and answers 400.
+Powertools parses a body as JSON only under `application/json`; a body the gate accepted under another JSON
+media type of the contract (`application/merge-patch+json`, which RFC 7396 defines as JSON) is handed to
+it as `application/json`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+
+from datamodel.errors import DataError
+from handlers import auth, contract, limits, problems
+
+JSON = "application/json"
+_CLIENT_ID = "clientId"  # the contract's path parameter naming the client a request acts on
+
+
+def refusal(event: dict[str, Any]) -> Response | None:
+    """The problem answering `event` before the resolver runs, or None to let it through."""
+    request = APIGatewayProxyEvent(event)
+    operation = contract.OPERATIONS.get((request.http_method, request.resource))
+    try:
+        if limits.too_large(request):
+            raise limits.PayloadTooLargeError()
+        if operation is not None and operation.public:
+            return None
+        caller = auth.caller_of(request)
+        if operation is not None and operation.media_types and media_type(request) not in operation.media_types:
+            raise problems.UnsupportedMediaTypeError(_send_as(operation.media_types))
+        right = auth.RIGHTS.get(operation.operation_id, auth.Right.ADMIN) if operation else auth.Right.ADMIN
+        auth.check(caller, right, (request.path_parameters or {}).get(_CLIENT_ID))
+        if operation is not None:
+            unknown = sorted(set(request.query_string_parameters or {}) - operation.query)
+            if unknown:
+                raise problems.RequestError(
+                    "; ".join(f"query {name}: unknown query parameter" for name in unknown),
+                    errors=[problems.field_error("query", "unknown query parameter", name=name) for name in unknown],
+                )
+    except problems.RequestError as error:
+        return problems.for_request_error(error)
+    except DataError as error:
+        return problems.for_domain_error(error)
+    return None
+
+
+def as_json(event: dict[str, Any]) -> dict[str, Any]:
+    """`event` with a body of another JSON media type labelled `application/json`, which Powertools parses."""
+    request = APIGatewayProxyEvent(event)
+    declared = media_type(request)
+    if not declared.endswith("+json"):
+        return event
+    headers = {k: (JSON if k.lower() == "content-type" else v) for k, v in (event.get("headers") or {}).items()}
+    multi = event.get("multiValueHeaders")
+    if isinstance(multi, dict):
+        multi = {k: ([JSON] if k.lower() == "content-type" else v) for k, v in multi.items()}
+    return {**event, "headers": headers, "multiValueHeaders": multi}
+
+
+def media_type(request: APIGatewayProxyEvent) -> str:
+    """The request's media type, lower case, without parameters (`application/json; charset=utf-8`)."""
+    return (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+
+
+def _send_as(media_types: frozenset[str]) -> str:
+    return f"Send the body as {' or '.join(sorted(media_types))}."
+
+
+def proxy_result(response: Response) -> dict[str, Any]:
+    """A problem `Response` as the Lambda proxy result the REST resolver would make of it."""
+    headers = {"Content-Type": [problems.PROBLEM_JSON]}
+    headers.update({name: [value] for name, value in (response.headers or {}).items()})
+    return {
+        "statusCode": int(response.status_code),
+        "multiValueHeaders": headers,
+        "body": response.body,
+        "isBase64Encoded": False,
+    }
+
