@@ -205,10 +205,5 @@ def page(limit: int, cursor: str | None = None) -> Page[ClientRecord]:
 
 
 def _values(fields: ClientFields) -> dict[str, object]:
-    return {
-        "name": fields.name,
-        "email": fields.email,
-        "document": fields.document,
-        "credit_limit": fields.credit_limit,
-        "currency": fields.currency,
-    }
+    """The stored attributes of a client's mutable fields (ClientRecord's names are ClientFields')."""
+    return {name: getattr(fields, name) for name in ClientFields.names()}

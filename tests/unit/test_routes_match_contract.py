@@ -181,3 +181,20 @@ def test_a_constraint_that_differs_deep_in_a_body_is_named_by_its_path():
         "body.properties.items.items.properties.description.maxLength: Powertools 199, contract 200",
     ]
     assert differences(want, want, "body") == []
+
+
+def test_no_hand_written_handler_module_states_a_parameter_or_field_constraint():
+    # The contract is the one place a constraint is written; handlers/contract.py is generated from it.
+    import re
+    from pathlib import Path
+
+    handlers = Path(__file__).resolve().parents[2] / "handlers"
+    constraint = re.compile(r"\b(Query|Path|Header|Body|Field)\(|\b(pattern|min_length|max_length|ge|le|gt|lt)=")
+    found = [
+        f"{path.relative_to(handlers.parent)}:{number}: {line.strip()}"
+        for path in sorted(handlers.rglob("*.py"))
+        if path.name != "contract.py"
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if constraint.search(line)
+    ]
+    assert found == []
