@@ -151,7 +151,7 @@ lambda-bytecode:
 	$(LAMBDA_PYTHON_CHECK)
 	$(LAMBDA_BYTECODE)
 
-## The benchmark (DESIGN.md §7) on a local stack of its own: a table, and bench/results.json.
+## The benchmark (docs/architecture.md §7) on a local stack of its own: a table, and bench/results.json.
 ## BENCH_ARGS passes options, e.g. `make bench BENCH_ARGS="--only calls,warm --repetitions 20"`.
 bench: $(STAMP)
 	$(BIN)/shop bench $(BENCH_ARGS)

@@ -1,6 +1,6 @@
 """Invoice access patterns: issue (gapless number), get, list a client's invoices newest first.
 
-Gapless numbers (DESIGN.md §5). The counter item `COUNTER#INVOICE / <year>` holds the last number issued
+Gapless numbers (docs/architecture.md §5). The counter item `COUNTER#INVOICE / <year>` holds the last number issued
 in that UTC year. `issue` reads it (consistent read), then in ONE transaction:
 
 - moves the counter `value = n → n + 1` (or creates it at 1 when absent), conditional on `n`;

@@ -257,7 +257,7 @@ def _add_demo(subparsers: argparse._SubParsersAction) -> None:
 
 def _add_load(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "load", help="against a running local stack: a bounded load test that checks the invariants (DESIGN.md §8)"
+        "load", help="against a running local stack: a bounded load test that checks the invariants (docs/architecture.md §8)"
     )
     parser.add_argument(
         "--url",

@@ -2,7 +2,7 @@
 API Gateway REST proxy event (format 1.0), to the function the operation's
 `x-amazon-apigateway-integration` names in template.yaml.
 
-connexion 3 behaviours worked around here (see DESIGN.md §9):
+connexion 3 behaviours worked around here (see docs/pitfalls.md):
 - a 405's `Allow` lists one route's methods, and `/clients/` answers 307: a route table built from the
   spec answers 404 and 405 (with every method of the path) before connexion's router sees the request;
 - a non-UTF-8 JSON body raises `UnicodeDecodeError` (a 500): the JSON body validator answers 400;

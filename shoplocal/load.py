@@ -11,7 +11,7 @@ What it does, in order, over HTTP only:
 3. meanwhile a single watcher, one request at a time, finds when each accepted order turns terminal: per client
    with open orders it lists the client's invoices (an invoiced order is there) and, when a rejection is due,
    its `?status=REJECTED` orders (see `Run.watch`). The final check below reads the orders themselves;
-4. checks the invariants of DESIGN.md §8 (see `verify`), listing every client's invoices for the numbering;
+4. checks the invariants of docs/architecture.md §8 (see `verify`), listing every client's invoices for the numbering;
 5. writes the results (machine, parameters, counts, timings, invariants) as JSON and prints a summary.
 
 Everything is bounded: the number of requests, each request (`REQUEST_TIMEOUT_S`), the retries, and the whole
@@ -49,7 +49,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-CREDIT_LIMIT = 1_000_000  # 10,000.00 USD, per order (DESIGN.md §4: reject when total > creditLimit)
+CREDIT_LIMIT = 1_000_000  # 10,000.00 USD, per order (docs/architecture.md §4: reject when total > creditLimit)
 CURRENCY = "USD"
 OVER_LIMIT_RATIO = 0.10
 REPLAY_EVERY = 20  # every 20th accepted order is replayed with the same key and payload

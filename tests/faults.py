@@ -1,5 +1,5 @@
 """Fault injection for the functional tier: make the product's AWS calls crash or fail, then check that
-retries leave every invariant of DESIGN.md §8 standing.
+retries leave every invariant of docs/architecture.md §8 standing.
 
 Three parts:
 
@@ -548,7 +548,7 @@ class Accepted:
     failed_attempts: list[str] = field(default_factory=list)
 
 
-# ---- 3. the invariants of DESIGN.md §8 ----
+# ---- 3. the invariants of docs/architecture.md §8 ----
 
 
 def invoice_counter(year: int) -> int:
@@ -573,7 +573,7 @@ def check_invariants(
     counter_before: int,
     poison: dict[str, list[str]] | None = None,
 ) -> Outcome:
-    """Assert DESIGN.md §8 over the orders `accepted` by this test, once the pipeline is quiet.
+    """Assert docs/architecture.md §8 over the orders `accepted` by this test, once the pipeline is quiet.
 
     Each client of `accepted` must belong to this test alone: its orders, invoices and PDFs are
     compared with the accepted orders exactly (no lost order, no second order for one request)."""

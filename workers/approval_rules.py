@@ -1,4 +1,4 @@
-"""The approval rules of an order (DESIGN.md §4): pure, deterministic, no I/O.
+"""The approval rules of an order (docs/architecture.md §4): pure, deterministic, no I/O.
 
 `decide(order_total, order_currency, client)` applies, in this order, the first rule that matches:
 

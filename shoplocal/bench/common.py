@@ -3,7 +3,7 @@
 A section is a module of this package with
     SECTION = "<name>"                       # key in bench/results.json
     def measure(ctx: BenchContext) -> list[Figure]
-Each figure is measured against a baseline in the same run (DESIGN.md §7), with repetitions.
+Each figure is measured against a baseline in the same run (docs/architecture.md §7), with repetitions.
 """
 
 from __future__ import annotations

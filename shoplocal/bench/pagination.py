@@ -1,5 +1,5 @@
 """Pagination cost: time per page of a client's listing when the partition holds 10,000 items, against the
-same page when it holds 10 (DESIGN.md §7: within 1.5×), measured in the same run.
+same page when it holds 10 (docs/architecture.md §7: within 1.5×), measured in the same run.
 
 Two client partitions are seeded straight through the data layer (PynamoDB batch writes, i.e.
 BatchWriteItem against the stack's moto server): a small one with SMALL orders and as many invoices, a

@@ -1,5 +1,5 @@
 """Pipeline throughput: orders/s from the first POST to every order INVOICED on the local stack, against the
-limit the emulator itself sets (DESIGN.md §7: at least 50% of it), measured in the same run.
+limit the emulator itself sets (docs/architecture.md §7: at least 50% of it), measured in the same run.
 
 Product: ORDERS orders placed over HTTP through the stack's gateway by CONCURRENCY threads (round robin over
 a few clients whose credit covers every order), while a poller reads each client's orders straight from the

@@ -1,6 +1,6 @@
 """Order creation under faults: the process dies, or a call is throttled, at every AWS call of
 `POST /clients/{clientId}/orders`; the client retries with the same Idempotency-Key. Exactly one order
-exists in the end, enqueued and carried to a terminal state (DESIGN.md §8).
+exists in the end, enqueued and carried to a terminal state (docs/architecture.md §8).
 
 The calls are not listed here: they are recorded from a clean placement, so a call added to the path
 (Powertools' idempotency records, for one) is faulted too.

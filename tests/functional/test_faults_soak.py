@@ -2,7 +2,7 @@
 workers while every AWS call (DynamoDB, SQS, S3; the API's and the workers') meets a fault with
 probability 0.2: throttling, or a server error after it took effect (0.18), or a crash of the process
 just before or just after it (0.02); and every message sent is delivered twice (the copy 1-2 s later), on
-top of the redeliveries the faults cause. Once the pipeline is quiet, every invariant of DESIGN.md §8
+top of the redeliveries the faults cause. Once the pipeline is quiet, every invariant of docs/architecture.md §8
 holds.
 
 Crashes are rarer than errors on purpose: a crash fails its whole batch (10 records, ~40 calls) and

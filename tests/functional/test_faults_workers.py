@@ -1,7 +1,7 @@
 """The two workers under faults, behind the real poller (the template's batch size, partial batch
 responses, 1 s visibility on queues of each test's own): a crash before and after each of their AWS
 calls, duplicated deliveries, throttled DynamoDB and SQS, S3 failing uploads. After the retries, every
-invariant of DESIGN.md §8 holds (tests/faults.py `check_invariants`).
+invariant of docs/architecture.md §8 holds (tests/faults.py `check_invariants`).
 
 A worker's calls are recorded from a clean run, not listed here: a call added to a step is faulted too.
 """

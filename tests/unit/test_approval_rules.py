@@ -1,4 +1,4 @@
-"""workers.approval_rules: the deterministic approval decision (DESIGN.md §4)."""
+"""workers.approval_rules: the deterministic approval decision (docs/architecture.md §4)."""
 
 from __future__ import annotations
 
