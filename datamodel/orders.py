@@ -133,6 +133,26 @@ def with_client(client_id: str, order_id: str) -> tuple[OrderRecord, ClientRecor
     return order, client if isinstance(client, ClientRecord) else None
 
 
+def with_clients(refs: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[OrderRecord | None, ClientRecord | None]]:
+    """`with_client` for several (client id, order id) pairs in one BatchGetItem (PynamoDB sends 100 keys a
+    call): each pair's order (None when it does not exist) and client (None when gone)."""
+    keys_wanted = {key for client_id, order_id in refs for key in _order_and_client_keys(client_id, order_id)}
+    found = {(item.pk, item.sk): item for item in TableItem.batch_get(sorted(keys_wanted))} if keys_wanted else {}
+    answered = {}
+    for client_id, order_id in refs:
+        order_key, client_key = _order_and_client_keys(client_id, order_id)
+        order, client = found.get(order_key), found.get(client_key)
+        answered[(client_id, order_id)] = (
+            order if isinstance(order, OrderRecord) else None,
+            client if isinstance(client, ClientRecord) else None,
+        )
+    return answered
+
+
+def _order_and_client_keys(client_id: str, order_id: str) -> tuple[tuple[str, str], tuple[str, str]]:
+    return (keys.client_pk(client_id), keys.order_sk(order_id)), (keys.client_pk(client_id), keys.PROFILE)
+
+
 def page(client_id: str, limit: int, cursor: str | None = None, status: str | None = None) -> Page[OrderRecord]:
     """A client's orders, oldest first; with `status`, only those in it (GSI1, one key condition)."""
     scope = f"orders:{client_id}:{status or '*'}"
@@ -205,11 +225,11 @@ def reject(order: OrderRecord, reason: str, client_exists: bool = True) -> bool:
     return True
 
 
-def close_on_client(client_id: str):
-    """The client update that counts one order less open, for a terminal transition's transaction."""
+def close_on_client(client_id: str, count: int = 1):
+    """The client update that counts `count` orders less open, for a terminal transition's transaction."""
     return (
         ClientRecord(keys.client_pk(client_id), keys.PROFILE),
-        [ClientRecord.open_orders.add(-1)],
+        [ClientRecord.open_orders.add(-count)],
         ClientRecord.pk.exists(),
     )
 

@@ -135,7 +135,10 @@ class Assumptions:
     compute_ms: float = 5.0  # a handler's own Python time per record at 1 vCPU (warm, not the AWS calls)
     render_ms: float = 60.0  # PDF rendering at 1 vCPU for a typical (10-line) invoice: `render` section when present
     vcpu_memory_mb: float = 1769.0  # Lambda gives one full vCPU at 1,769 MB; CPU scales with memory below
-    batch_fill: float = 1.0  # SQS messages per worker invocation (1 at low traffic, up to BatchSize 10 when busy)
+    batch_fill: float = 1.0  # SQS messages per worker invocation (1 at low traffic, up to the BatchSize when busy)
+    # Invoices numbered by one counter transaction at saturation: the paid-order worker numbers its whole batch
+    # at once (datamodel/invoices.py `issue_all`), so a full batch; None: template.yaml's PaidOrders BatchSize.
+    invoices_per_counter_write: int | None = None
     log_kb_per_invocation: float = 1.5  # START/END/REPORT + a few Powertools JSON lines
     access_log_kb_per_request: float = 0.5  # API stage access log line
     xray_sampled: float = 1.0  # fraction traced: default rule is 1/s + 5%, so ~1.0 at low traffic, ~0.05 high
@@ -275,6 +278,7 @@ def ceilings(measured: dict[str, dict[str, Any]], durations: dict[str, float], a
     """Orders/s each limit allows, the binding one first."""
     invoice = measured["paid-order: invoice"]["calls"]
     counter_cycle_ms = LATENCY_MS["dynamodb.GetItem"] + LATENCY_MS["dynamodb.TransactWriteItems"]
+    per_write = a.invoices_per_counter_write or paid_order_batch_size()
     write_1kb = _kb_units(a.item_kb, 1)
     per_order_clients = sum(INDEX_WRITES[name].clients_partition for name in PIPELINE) * write_1kb
     per_order_open = sum(INDEX_WRITES[name].open_shards for name in PIPELINE) * write_1kb
@@ -287,12 +291,16 @@ def ceilings(measured: dict[str, dict[str, Any]], durations: dict[str, float], a
     found = {
         "api_stage_throttle": (a.api_rate_limit, "template ApiThrottlingRateLimit (all routes share it; a 429 beyond)"),
         "invoice_counter_serialised": (
-            1000 / counter_cycle_ms if invoice.get("dynamodb.TransactWriteItems") else math.inf,
-            (f"one counter item: each issuer reads it (consistent GetItem) then commits n -> n+1 in a transaction; "
-            f"an overlapping issuer fails its condition (or a TransactionConflict) and retries, so numbers are "
-            f"issued one at a time, one per read + commit cycle (~{counter_cycle_ms:g} ms)"),
+            per_write * 1000 / counter_cycle_ms if invoice.get("dynamodb.TransactWriteItems") else math.inf,
+            (f"one counter item: each issuer reads it (consistent GetItem) then commits n -> n+k in a transaction "
+            f"numbering its whole batch (k = {per_write}, a full batch); an overlapping issuer fails its condition "
+            f"(or a TransactionConflict) and retries, so batches are numbered one at a time, one per read + commit "
+            f"cycle (~{counter_cycle_ms:g} ms)"),
         ),
-        "invoice_counter_wcu": (wcu / (2 * write_1kb), "the counter item's partition: 2 WRU per transactional write"),
+        "invoice_counter_wcu": (
+            per_write * wcu / (2 * write_1kb),
+            f"the counter item's partition: 2 WRU per transactional write, one write per batch of {per_write}",
+        ),
         "gsi1_clients_partition": (
             wcu / per_order_clients if per_order_clients else math.inf,
             (f"{per_order_clients} index writes per order on GSI1 PK CLIENTS (the client's open-orders count); a "
@@ -321,6 +329,14 @@ def ceilings(measured: dict[str, dict[str, Any]], durations: dict[str, float], a
         "orders_per_second": ordered[0][1][0],
         "all": {name: {"orders_per_second": value, "why": why} for name, (value, why) in ordered},
     }
+
+
+def paid_order_batch_size() -> int:
+    """template.yaml's BatchSize of the paid-order worker's SQS event source."""
+    from shoplocal.template import Template
+
+    function = Template().functions()["PaidOrderFunction"]
+    return next(int(e["Properties"]["BatchSize"]) for e in function.events.values() if e.get("Type") == "SQS")
 
 
 def order_cost(measured: dict[str, dict[str, Any]], durations: dict[str, float], memory: dict[str, int], a: Assumptions) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from tests.faults import (
     APPROVAL,
     PAID_ORDER,
     THROTTLING,
+    crash,
     FaultInjector,
     Pipeline,
     Rule,
@@ -188,6 +189,8 @@ def test_throttled_dynamodb_and_sqs_calls_are_retried_until_every_order_is_done(
         # The invoice counter's read is the workers' only GetItem (one per invoice; order and client come in
         # a BatchGetItem): too few for a fifth to be sure to hit one, so its first is throttled outright.
         Rule(error(THROTTLING["dynamodb"][0]), "dynamodb", "GetItem", at=1),
+        # Likewise the transactions: the paid-order worker numbers a whole batch in one.
+        Rule(error(THROTTLING["dynamodb"][0]), "dynamodb", "TransactWriteItems", at=1),
     ]
     with faults.armed(*rules):
         pipeline.drain(timeout_s=40)
@@ -227,3 +230,50 @@ def test_s3_failing_uploads_are_retried_and_leave_one_pdf_per_invoice(new_pipeli
         "SlowDown before",
     ]
     assert len(check_invariants(pipeline, placed, year=year, counter_before=counter_before).invoiced) == 4
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_crash_before_or_after_a_batchs_numbering_transaction_leaves_no_gap_and_no_second_number(
+    new_pipeline, faults, when
+):
+    # GIVEN 6 APPROVED orders whose paid messages wait on the queue together (one batch: the template's size)
+    pipeline = new_pipeline()
+    year = utc_now().year
+    counter_before = invoice_counter(year)
+    placed = [approved_order(pipeline) for _ in range(6)]
+
+    # WHEN the invocation dies just before, or just after, the transaction that numbers the batch
+    with faults.armed(Rule(crash(when), "dynamodb", "TransactWriteItems", at=1)):
+        pipeline.drain([PAID_ORDER])
+    pipeline.drain()
+
+    # THEN it crashed once, and after redelivery every order has one number, one index entry and one PDF,
+    # numbered by as many transactions as committed: the numbers are exactly the counter's next six
+    assert [str(i.fault) for i in faults.injected] == [f"crash {when}"]
+    assert pipeline.crashed_invocations[PAID_ORDER] == 1
+    assert len(check_invariants(pipeline, placed, year=year, counter_before=counter_before).invoiced) == 6
+
+
+def test_a_batch_with_duplicates_replays_and_poison_under_redelivery_invoices_each_order_once(new_pipeline, faults):
+    # GIVEN 5 APPROVED orders, each paid message sent twice at once (duplicates in one batch), a replay of
+    # an order that is invoiced already, and a message naming no order
+    pipeline = new_pipeline(max_receive_count=3)
+    year = utc_now().year
+    counter_before = invoice_counter(year)
+    replayed = approved_order(pipeline)
+    pipeline.drain([PAID_ORDER])
+    placed = [approved_order(pipeline) for _ in range(5)]
+    for client_id, order_id in [*placed, replayed]:
+        pipeline.send(PAID_ORDER, messages.body(client_id, order_id))
+    unknown = messages.body(new_id(), new_id())
+    pipeline.send(PAID_ORDER, unknown)
+
+    # WHEN the worker processes them, its first numbering transaction dying once
+    with faults.armed(Rule(crash("after"), "dynamodb", "TransactWriteItems", at=1)):
+        pipeline.drain()
+
+    # THEN each order is invoiced once, the numbers gapless, and only the poison is in the DLQ
+    outcome = check_invariants(
+        pipeline, [*placed, replayed], year=year, counter_before=counter_before, poison={PAID_ORDER: [unknown]}
+    )
+    assert len(outcome.invoiced) == 6

@@ -361,3 +361,106 @@ def test_concurrent_invocations_issue_gapless_unique_numbers(paid_queue, bucket)
     for (client_id, order_id), number in zip(placed, numbers):
         assert [i.invoice_id for i in invoices.page(client_id, limit=10).items] == [number]
         assert number in pdf_text(pdf_bytes(bucket, client_id, order_id))
+
+
+# ---- a batch numbered together: one counter write per transaction ----
+
+
+def transactions_during(call) -> tuple[object, int]:
+    """`call()`'s answer and how many TransactWriteItems it sent (recorded by botocore hooks)."""
+    with FaultInjector() as injector, injector.recording() as calls:
+        answer = call()
+    return answer, sum(1 for c in calls if c.operation == "TransactWriteItems")
+
+
+def test_a_batch_is_numbered_in_one_transaction_with_consecutive_numbers(paid_queue, bucket):
+    # GIVEN 8 APPROVED orders of 3 clients (one client with 4 of them), their paid messages in one event
+    customers = [new_client()[0] for _ in range(3)]
+    placed = [(customers[n % 3] if n < 6 else customers[0], None) for n in range(8)]
+    placed = [(client_id, order_in(client_id)) for client_id, _ in placed]
+    start = counter()
+    received = send(paid_queue, *(messages.body(c, o) for c, o in placed))
+
+    # WHEN one invocation processes the batch
+    response, transactions = transactions_during(lambda: invoke(paid_queue, received))
+
+    # THEN one transaction numbered all 8, consecutively and in the batch's order, and closed them on each client
+    assert response == {"batchItemFailures": []} and transactions == 1
+    year = utc_now().year
+    assert [orders.get(c, o).invoice_id for c, o in placed] == [
+        f"INV-{year}-{n:06d}" for n in range(start + 1, start + 9)
+    ]
+    assert counter() == start + 8
+    assert all(clients.get(client_id).open_orders == 0 for client_id in customers)
+    assert all(pdf_exists(bucket, c, o) for c, o in placed)
+
+
+def test_a_batch_with_duplicates_a_replay_and_poison_invoices_each_order_once(paid_queue, bucket):
+    # GIVEN 3 APPROVED orders and one already INVOICED, then a batch holding each APPROVED order's message
+    # twice, the invoiced order's message again, and a message naming no order
+    client_id, _ = new_client()
+    fresh = [order_in(client_id) for _ in range(3)]
+    invoiced = order_in(client_id)
+    invoke(paid_queue, send(paid_queue, messages.body(client_id, invoiced)))
+    first_number = orders.get(client_id, invoiced).invoice_id
+    start = counter()
+    bodies = [messages.body(client_id, o) for o in fresh] * 2 + [messages.body(client_id, invoiced)]
+    poison = messages.body(client_id, new_id())
+    received = send(paid_queue, *bodies, poison)
+
+    # WHEN the batch is processed
+    response = invoke(paid_queue, received)
+
+    # THEN only the poison failed; the 3 orders took the next 3 numbers once each, the replay kept its number
+    poison_id = next(m["MessageId"] for m in received if m["Body"] == poison)
+    assert response == {"batchItemFailures": [{"itemIdentifier": poison_id}]}
+    year = utc_now().year
+    assert sorted(orders.get(client_id, o).invoice_id for o in fresh) == [
+        f"INV-{year}-{n:06d}" for n in range(start + 1, start + 4)
+    ]
+    assert counter() == start + 3 and orders.get(client_id, invoiced).invoice_id == first_number
+    assert len(invoices.page(client_id, limit=10).items) == 4
+    assert clients.get(client_id).open_orders == 0
+
+
+def test_an_order_that_cannot_be_invoiced_fails_its_record_alone(paid_queue, bucket):
+    # GIVEN a batch of two APPROVED orders and one still PENDING (its paid message came too early)
+    client_id, _ = new_client()
+    approved = [order_in(client_id), order_in(client_id)]
+    pending = order_in(client_id, orders.PENDING)
+    start = counter()
+    received = send(paid_queue, *(messages.body(client_id, o) for o in [approved[0], pending, approved[1]]))
+
+    # WHEN the batch is processed
+    response = invoke(paid_queue, received)
+
+    # THEN the PENDING order's record fails (retried later), and the others are numbered without a gap
+    assert response == {"batchItemFailures": [{"itemIdentifier": received[1]["MessageId"]}]}
+    assert orders.get(client_id, pending).status == orders.PENDING
+    year = utc_now().year
+    assert [orders.get(client_id, o).invoice_id for o in approved] == [
+        f"INV-{year}-{start + 1:06d}",
+        f"INV-{year}-{start + 2:06d}",
+    ]
+
+
+def test_a_batch_larger_than_one_transaction_is_numbered_gaplessly_in_several(paid_queue, bucket):
+    # GIVEN more APPROVED orders in one event than one transaction holds
+    size = invoices.MAX_PER_TRANSACTION + 7
+    placed = []
+    for _ in range(size):
+        client_id, _ = new_client(document=None)
+        placed.append((client_id, order_in(client_id)))
+    start = counter()
+    received = send(paid_queue, *(messages.body(c, o) for c, o in placed))
+
+    # WHEN one invocation processes it
+    response, transactions = transactions_during(lambda: invoke(paid_queue, received))
+
+    # THEN two transactions numbered them all, consecutively
+    assert response == {"batchItemFailures": []} and transactions == 2
+    year = utc_now().year
+    assert sorted(orders.get(c, o).invoice_id for c, o in placed) == [
+        f"INV-{year}-{n:06d}" for n in range(start + 1, start + size + 1)
+    ]
+    assert counter() == start + size

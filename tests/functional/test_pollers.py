@@ -53,7 +53,15 @@ def test_template_wires_both_workers_to_their_queues_with_partial_batch_reportin
     assert set(found) == {"ApprovalFunction", "PaidOrderFunction"}
     assert found["ApprovalFunction"].queue_url == stack.physical_ids["OrdersQueue"]
     assert found["PaidOrderFunction"].queue_url == stack.physical_ids["PaidOrdersQueue"]
-    assert all(m.report_item_failures and m.batch_size == 10 for m in found.values())
+    # The template's batch sizes: 10 for approvals, larger for invoicing (one numbering transaction a batch).
+    sizes = {
+        name: event["Properties"]["BatchSize"]
+        for name, function in template.functions().items()
+        for event in function.events.values()
+        if event.get("Type") == "SQS"
+    }
+    assert {m.function: m.batch_size for m in found.values()} == sizes == {"ApprovalFunction": 10, "PaidOrderFunction": 30}
+    assert all(m.report_item_failures for m in found.values())
 
 
 def test_a_poison_record_reaches_the_dlq_without_blocking_its_batch(runner):

@@ -212,17 +212,30 @@ def test_lambda_gb_seconds_use_each_functions_memory():
     assert lines["lambda_requests"]["quantity"] == 3000
 
 
-def test_the_invoice_counter_binds_the_pipeline_below_the_partition_write_limit():
-    # GIVEN a higher API throttle, so the data layer's ceilings show
-    m = model(results_fixture(), assumptions(api_rate_limit=10_000))
+def test_one_invoice_per_counter_write_would_bind_the_pipeline_at_40_orders_a_second():
+    # GIVEN a higher API throttle, so the data layer's ceilings show, and one invoice numbered per transaction
+    m = model(results_fixture(), assumptions(api_rate_limit=10_000, invoices_per_counter_write=1))
 
     ceilings = m["pipeline"]["ceilings"]
     # THEN one read (5 ms) + one transaction (20 ms) per number: 40 invoices/s, below 1,000 WCU / 2
     assert ceilings["binding"] == "invoice_counter_serialised"
     assert ceilings["orders_per_second"] == pytest.approx(40)
     assert ceilings["all"]["invoice_counter_wcu"]["orders_per_second"] == pytest.approx(500)
-    # and GSI1 CLIENTS takes 2 index writes an order (open count up on POST, down on invoice)
-    assert ceilings["all"]["gsi1_clients_partition"]["orders_per_second"] == pytest.approx(500)
+
+
+def test_numbering_a_batch_per_counter_write_lifts_the_counters_ceiling_by_the_batch_size():
+    # GIVEN the template's paid-order batch (the worker numbers a whole batch in one transaction)
+    m = model(results_fixture(), assumptions(api_rate_limit=10_000))
+
+    ceilings = m["pipeline"]["ceilings"]["all"]
+    batch = cost.paid_order_batch_size()
+    # THEN the counter allows batch x 40 orders/s, and GSI1 CLIENTS (2 index writes an order: the open count
+    # up on POST, down on invoice) binds before it
+    assert batch == 30
+    assert ceilings["invoice_counter_serialised"]["orders_per_second"] == pytest.approx(40 * batch)
+    assert ceilings["invoice_counter_wcu"]["orders_per_second"] == pytest.approx(500 * batch)
+    assert ceilings["gsi1_clients_partition"]["orders_per_second"] == pytest.approx(500)
+    assert m["pipeline"]["ceilings"]["binding"] == "gsi1_clients_partition"
 
 
 def test_the_default_api_throttle_is_reported_with_the_other_ceilings():
@@ -265,7 +278,7 @@ def test_the_command_prints_the_tables_from_a_results_file(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "| paid-order: invoice | BatchGetItem×1, GetItem×1, TransactWriteItems×1, PutObject×1 " in out
     assert "(batch get keys [2])" in out
-    assert "bound by `invoice_counter_serialised`" in out
+    assert "bound by `api_stage_throttle`" in out
     assert "https://aws.amazon.com/dynamodb/pricing/on-demand/" in out
 
 
