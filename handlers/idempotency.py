@@ -74,13 +74,13 @@ class Replayable:
     """One idempotent route: `Replayable("createOrder", router)(key, body, respond, clientId=...)` answers
     `respond(request)`, once per key; `request` is the data layer's `Request`, None without a key.
 
-    One instance per route, so its Powertools config and persistence layer serve one function (the local
-    runtime runs several functions in one process, one event at a time each)."""
+    One instance per route, so its Powertools config serves one function; one persistence layer per
+    idempotency partition (`keys.idempotency_pk`), built on the first request that needs it."""
 
     def __init__(self, route: str, router: Router) -> None:
         self.route = route
         self._router = router
-        self._once: Callable[..., Response] | None = None
+        self._once: dict[str, Callable[..., Response]] = {}  # per idempotency partition (keys.idempotency_pk)
         self._config: Any = None
 
     def __call__(
@@ -90,7 +90,8 @@ class Replayable:
             return respond(None)
         subject = current_caller(self._router).subject
         request = Request(caller_key(key, subject), payload_hash(body))
-        once = self._once or self._build()
+        partition = keys.idempotency_pk(request.key)
+        once = self._once.get(partition) or self._build(partition)
         self._config.register_lambda_context(self._router.lambda_context)  # INPROGRESS ends with the timeout
         return self._translated(
             once,
@@ -98,14 +99,14 @@ class Replayable:
             respond=lambda: respond(request),
         )
 
-    def _build(self) -> Callable[..., Response]:
+    def _build(self, partition: str) -> Callable[..., Response]:
         from aws_lambda_powertools.utilities.idempotency import (
             DynamoDBPersistenceLayer,
             IdempotencyConfig,
             idempotent_function,
         )
 
-        self._config = IdempotencyConfig(
+        self._config = self._config or IdempotencyConfig(
             event_key_jmespath="scope",
             payload_validation_jmespath="payload",
             raise_on_no_idempotency_key=True,
@@ -116,7 +117,7 @@ class Replayable:
             table_name=config.TABLE_NAME,
             key_attr="PK",
             sort_key_attr="SK",
-            static_pk_value=keys.IDEMPOTENCY,
+            static_pk_value=partition,
             boto3_client=connection.client,  # the data layer's DynamoDB client: no second one to create
         )
 
@@ -130,7 +131,7 @@ class Replayable:
         def respond_once(request: dict[str, Any], respond: Callable[[], Response]) -> Response:
             return respond()
 
-        self._once = respond_once
+        self._once[partition] = respond_once
         return respond_once
 
     @staticmethod

@@ -91,7 +91,7 @@ def powertools_record(route: str, key: str, subject: str = ADMIN_SUBJECT, **path
     digest = hashlib.sha256(json.dumps(scope, sort_keys=True).encode()).hexdigest()
     item = dynamodb.get_item(
         TableName=config.TABLE_NAME,
-        Key={"PK": {"S": keys.IDEMPOTENCY}, "SK": {"S": f"{route}#{digest}"}},
+        Key={"PK": {"S": keys.idempotency_pk(f"{subject}#{key}")}, "SK": {"S": f"{route}#{digest}"}},
         ConsistentRead=True,
     )
     return item.get("Item")
@@ -395,7 +395,8 @@ def test_idempotency_record_layout_and_24_hour_expiration():
     _, _, client = create_client(client_payload(), key)
 
     record = powertools_record("createClient", key)
-    assert record["PK"] == {"S": "IDEMPOTENCY"} and record["SK"]["S"].startswith("createClient#")
+    assert record["PK"] == {"S": keys.idempotency_pk(f"{ADMIN_SUBJECT}#{key}")}
+    assert record["PK"]["S"].startswith("IDEMPOTENCY#") and record["SK"]["S"].startswith("createClient#")
     assert record["status"] == {"S": "COMPLETED"}
     assert before + EXPIRES_AFTER_SECONDS - 5 <= int(record["expiration"]["N"]) <= time.time() + EXPIRES_AFTER_SECONDS
     assert EXPIRES_AFTER_SECONDS == 86_400
@@ -428,7 +429,7 @@ def test_client_key_is_free_again_once_its_request_item_expired_even_before_ttl_
     stale.update(actions=[ClientRequest.expiration.set(int(time.time()) - 1)])
     dynamodb.delete_item(
         TableName=config.TABLE_NAME,
-        Key={"PK": {"S": keys.IDEMPOTENCY}, "SK": powertools_record("createClient", key)["SK"]},
+        Key={"PK": {"S": keys.idempotency_pk(f"{ADMIN_SUBJECT}#{key}")}, "SK": powertools_record("createClient", key)["SK"]},
     )
 
     # WHEN the key is used again for another client
@@ -436,3 +437,10 @@ def test_client_key_is_free_again_once_its_request_item_expired_even_before_ttl_
 
     # THEN it is a new request: a new client, not a replay and not 422
     assert status == 201 and second["clientId"] != first["clientId"]
+
+
+def test_idempotency_records_spread_over_every_partition_and_each_key_keeps_its_own():
+    # Each keyed POST writes its record twice: one partition would cap them near 500/s (datamodel/keys.py).
+    partitions = {keys.idempotency_pk(f"{ADMIN_SUBJECT}#key-{n:04d}") for n in range(400)}
+    assert partitions == {f"IDEMPOTENCY#{n}" for n in range(keys.IDEMPOTENCY_SHARDS)}
+    assert keys.idempotency_pk("sub#same-key") == keys.idempotency_pk("sub#same-key")

@@ -71,7 +71,7 @@ def idempotency_start(dynamodb, event: dict, operation: str) -> tuple[str | None
         dynamodb.put_item(
             TableName=TABLE,
             Item={
-                "PK": {"S": "IDEMPOTENCY"},
+                "PK": {"S": _partition(sk)},
                 "SK": {"S": sk},
                 "expiration": {"N": str(expiry)},
                 "in_progress_expiration": {"N": str(int(time.time() * 1000) + 15000)},
@@ -92,6 +92,13 @@ def idempotency_start(dynamodb, event: dict, operation: str) -> tuple[str | None
         stored = error.response.get("Item", {}).get("data", {}).get("S")
         return sk, json.loads(stored) if stored else response(409)
     return sk, None
+
+
+def _partition(sk: str) -> str:
+    """One of 16 partitions by a hash, as the product spreads its records (datamodel/keys.py)."""
+    import hashlib
+
+    return f"IDEMPOTENCY#{int.from_bytes(hashlib.sha256(sk.encode()).digest()[:4], 'big') % 16}"
 
 
 def request_item(key: dict, kind: str, id_name: str, id_value: str, sk: str) -> dict:
@@ -115,7 +122,7 @@ def idempotency_finish(dynamodb, sk: str | None, result: dict) -> dict:
     if sk is not None:
         dynamodb.update_item(
             TableName=TABLE,
-            Key={"PK": {"S": "IDEMPOTENCY"}, "SK": {"S": sk}},
+            Key={"PK": {"S": _partition(sk)}, "SK": {"S": sk}},
             # The four attributes Powertools sets on completion (validation: a same-size stand-in hash).
             UpdateExpression="SET #d = :d, #e = :e, #s = :s, #v = :v",
             ExpressionAttributeNames={"#s": "status", "#d": "data", "#e": "expiration", "#v": "validation"},
