@@ -31,12 +31,14 @@ _IDEMPOTENT = "Powertools' record: PutItem INPROGRESS before, UpdateItem COMPLET
 MINIMUM_CALLS: dict[str, Minimum] = {
     "GET /health": Minimum({}, "no data: the probe answers from the function alone"),
     "POST /clients": Minimum(
-        {"dynamodb.TransactWriteItems": 1}, "profile and email guard in one transaction (unique email)", (2,)
+        {"dynamodb.TransactWriteItems": 1},
+        "profile, email guard (unique email) and open-orders item in one transaction",
+        (3,),
     ),
     "POST /clients (Idempotency-Key)": Minimum(
         {"dynamodb.PutItem": 1, "dynamodb.TransactWriteItems": 1, "dynamodb.UpdateItem": 1},
         f"{_IDEMPOTENT}; the key is also written in the creating transaction",
-        (3,),
+        (4,),
     ),
     "GET /clients": Minimum({"dynamodb.Query": 1}, "one Query on GSI1 CLIENTS, a key condition only"),
     "GET /clients/{clientId}": Minimum({"dynamodb.GetItem": 1}, "the profile by its key"),
@@ -47,8 +49,8 @@ MINIMUM_CALLS: dict[str, Minimum] = {
     ),
     "DELETE /clients/{clientId}": Minimum(
         {"dynamodb.GetItem": 1, "dynamodb.TransactWriteItems": 1},
-        "read the email (the guard's key), then delete profile and guard in one transaction",
-        (2,),
+        "read the email (the guard's key), then delete profile, guard and open-orders item in one transaction",
+        (3,),
     ),
     "POST /clients/{clientId}/orders": Minimum(
         {"dynamodb.GetItem": 1, "dynamodb.TransactWriteItems": 1, "sqs.SendMessage": 1},

@@ -9,7 +9,7 @@ from typing import Any
 
 from datamodel import keys
 from datamodel.base import GSI1_KEY
-from datamodel.entities import ClientRecord, ClientRequest, EmailGuard
+from datamodel.entities import ClientOpenOrders, ClientRecord, ClientRequest, EmailGuard
 from datamodel.errors import (
     ClientHasOpenOrdersError,
     ClientNotFoundError,
@@ -75,13 +75,17 @@ def create(fields: ClientFields, request: Request | None = None) -> ClientRecord
         created_at=now,
         updated_at=now,
         version=1,
-        open_orders=0,
         **_values(fields),
     )
     guard = EmailGuard(keys.email_pk(fields.email), keys.EMAIL_SK, client_id=client_id)
     transaction = Transaction()
     transaction.put("profile", record, condition=ClientRecord.pk.does_not_exist())
     transaction.put("email", guard, condition=EmailGuard.pk.does_not_exist())
+    transaction.put(
+        "open orders",
+        ClientOpenOrders(keys.client_pk(client_id), keys.OPEN_ORDERS, open_orders=0, currency=fields.currency),
+        condition=ClientOpenOrders.pk.does_not_exist(),
+    )
     if request is not None:
         now_s = int(time.time())
         transaction.put(
@@ -144,6 +148,13 @@ def replace(
         ]
         transaction = Transaction()
         transaction.update("profile", current, actions, condition=ClientRecord.version == current.version)
+        if fields.currency != current.currency:  # orders are placed against the open-orders item's copy
+            transaction.update(
+                "open orders",
+                ClientOpenOrders(keys.client_pk(client_id), keys.OPEN_ORDERS),
+                [ClientOpenOrders.currency.set(fields.currency)],
+                condition=ClientOpenOrders.pk.exists(),
+            )
         if email_moves:
             transaction.delete(
                 "old email",
@@ -171,16 +182,15 @@ def replace(
 
 
 def delete(client_id: str) -> None:
-    """Profile and email guard go in one transaction, refused while orders are open."""
+    """Profile, email guard and open-orders count go in one transaction, refused while orders are open."""
     for _ in range(_ATTEMPTS):
         current = get(client_id)
-        if current.open_orders:
-            raise ClientHasOpenOrdersError(client_id)
         transaction = Transaction()
+        transaction.delete("profile", current, condition=ClientRecord.version == current.version)
         transaction.delete(
-            "profile",
-            current,
-            condition=(ClientRecord.version == current.version) & (ClientRecord.open_orders == 0),
+            "open orders",
+            ClientOpenOrders(keys.client_pk(client_id), keys.OPEN_ORDERS),
+            condition=ClientOpenOrders.open_orders == 0,
         )
         transaction.delete(
             "email",
@@ -189,10 +199,20 @@ def delete(client_id: str) -> None:
         )
         try:
             transaction.commit()
-        except ConditionsFailedError:
+        except ConditionsFailedError as error:
+            if "open orders" in error.names:
+                raise ClientHasOpenOrdersError(client_id) from error
             continue  # changed meanwhile: read again and decide again
         return
     raise ClientHasOpenOrdersError(client_id)
+
+
+def open_orders(client_id: str) -> int:
+    """How many of the client's orders are not yet terminal (0 for a client that is gone)."""
+    try:
+        return int(ClientOpenOrders.get(keys.client_pk(client_id), keys.OPEN_ORDERS, consistent_read=True).open_orders)
+    except ClientOpenOrders.DoesNotExist:
+        return 0
 
 
 def page(limit: int, cursor: str | None = None) -> Page[ClientRecord]:

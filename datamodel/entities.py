@@ -23,9 +23,15 @@ class ClientRecord(TableItem, discriminator="Client"):
     updated_at = UnicodeAttribute(attr_name="updatedAt")
     # Bumped by every profile write; the API's ETag.
     version = NumberAttribute(default=1)
-    # Orders not yet terminal: kept by the same transactions that move orders, so a delete can be
-    # refused by a condition instead of a racy query.
+
+
+class ClientOpenOrders(TableItem, discriminator="ClientOpenOrders"):
+    """A client's orders not yet terminal, kept by the same transactions that move orders (so a delete is
+    refused by a condition, not a racy query), beside the client's currency, which placing an order is
+    conditional on. Written with the profile, deleted with it; not on the profile (datamodel/keys.py)."""
+
     open_orders = NumberAttribute(default=0, attr_name="openOrders")
+    currency = UnicodeAttribute()
 
 
 class EmailGuard(TableItem, discriminator="EmailGuard"):

@@ -3,6 +3,7 @@
 | entity          | PK                   | SK                 | GSI1PK / GSI1SK                            | GSI2PK / GSI2SK (sparse)      |
 |-----------------|----------------------|--------------------|--------------------------------------------|-------------------------------|
 | Client          | CLIENT#<clientId>    | #PROFILE           | CLIENTS / <createdAt>#<clientId>           |                               |
+| Open orders     | CLIENT#<clientId>    | #OPEN              |                                            |                               |
 | Email guard     | EMAIL#<lower email>  | #EMAIL             |                                            |                               |
 | Order           | CLIENT#<clientId>    | ORDER#<orderId>    | CLIENT#<clientId> / STATUS#<status>#<id>   | OPEN#<shard> / <updatedAt>#id |
 | Invoice index   | CLIENT#<clientId>    | INVOICE#<invoiceId>|                                            |                               |
@@ -32,12 +33,21 @@ POST writes its record twice: one partition (about 1,000 writes/s) would cap key
 ~8,000/s. Migration from the single `IDEMPOTENCY` partition: nothing to move; the old records expire within
 24 h, and a retry of a request made before the deploy runs again and is deduplicated by the data layer's
 request items (`OrderRequest`, `ClientRequest`), as after an expired record.
+The client's count of orders not yet terminal lives in an item of its own (`#OPEN`, with a copy of the client's
+currency that order placement is conditional on), not on the profile: the profile carries GSI1 keys (the client
+listing, one `CLIENTS` partition, all attributes projected), so a count on it would rewrite its `CLIENTS` entry on
+every order placed and invoiced (two index writes an order: a 500 orders/s ceiling). Migration from counts on the
+profile: `shop migrate open-orders` (shoplocal/migrate.py) writes each client's `#OPEN` item from its profile;
+run it before deploying the code that reads them.
+Open orders are spread over `OPEN_SHARDS` GSI2 partitions (each order writes GSI2 about four times in its life).
+Raising it (4 -> 8) needs no migration: the sweep queries every shard, and orders already open stay in theirs.
 """
 
 import hashlib
 
 CLIENTS = "CLIENTS"
 PROFILE = "#PROFILE"
+OPEN_ORDERS = "#OPEN"
 EMAIL_SK = "#EMAIL"
 ORDER_PREFIX = "ORDER#"
 INVOICE_PREFIX = "INVOICE#"
@@ -47,7 +57,7 @@ IDEMPOTENCY = "IDEMPOTENCY"
 IDEMPOTENCY_SHARDS = 16
 STATUS_PREFIX = "STATUS#"
 INVOICE_COUNTER = "COUNTER#INVOICE"
-OPEN_SHARDS = 4
+OPEN_SHARDS = 8  # GSI2 partitions of open orders: 4 index writes an order, so 8 x 1,000 WCU / 4 = 2,000 orders/s
 
 
 def idempotency_pk(caller_key: str) -> str:

@@ -3,7 +3,7 @@ approval transitions, and the stuck-order sweep (orders left open for too long, 
 open-orders index GSI2).
 
 Every transition is a conditional write on the current status, so a replayed or late message can
-never move an order backwards. The client's `openOrders` count moves in the same transactions.
+never move an order backwards. The client's open-orders count (its `#OPEN` item) moves in the same transactions.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pynamodb.exceptions import UpdateError
 
 from datamodel import keys
 from datamodel.base import GSI1_KEY, PRIMARY_KEY, TableItem
-from datamodel.entities import ClientRecord, LineItem, OrderRecord, OrderRequest
+from datamodel.entities import ClientOpenOrders, ClientRecord, LineItem, OrderRecord, OrderRequest
 from datamodel.errors import (
     ClientNotFoundError,
     CurrencyMismatchError,
@@ -69,9 +69,10 @@ def place(
     transaction.put("order", order, condition=OrderRecord.pk.does_not_exist())
     transaction.update(
         "client",
-        ClientRecord(keys.client_pk(client_id), keys.PROFILE),
-        [ClientRecord.open_orders.add(1)],
-        condition=ClientRecord.pk.exists() & (ClientRecord.currency == currency),
+        ClientOpenOrders(keys.client_pk(client_id), keys.OPEN_ORDERS),
+        [ClientOpenOrders.open_orders.add(1)],
+        # The item lives exactly as long as the profile and holds its currency (clients.py).
+        condition=ClientOpenOrders.pk.exists() & (ClientOpenOrders.currency == currency),
     )
     if request is not None:
         now_s = int(time.time())
@@ -226,11 +227,12 @@ def reject(order: OrderRecord, reason: str, client_exists: bool = True) -> bool:
 
 
 def close_on_client(client_id: str, count: int = 1):
-    """The client update that counts `count` orders less open, for a terminal transition's transaction."""
+    """The update that counts `count` of the client's orders less open, for a terminal transition's
+    transaction (on the client's open-orders item, not its profile: datamodel/keys.py)."""
     return (
-        ClientRecord(keys.client_pk(client_id), keys.PROFILE),
-        [ClientRecord.open_orders.add(-count)],
-        ClientRecord.pk.exists(),
+        ClientOpenOrders(keys.client_pk(client_id), keys.OPEN_ORDERS),
+        [ClientOpenOrders.open_orders.add(-count)],
+        ClientOpenOrders.pk.exists(),
     )
 
 

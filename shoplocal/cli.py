@@ -327,6 +327,21 @@ def _add_dlq(subparsers: argparse._SubParsersAction) -> None:
     redrive.set_defaults(handler=ops.dlq_redrive)
 
 
+def _add_migrate(subparsers: argparse._SubParsersAction) -> None:
+    from shoplocal import migrate, ops
+
+    parser = subparsers.add_parser("migrate", help="one-off data migrations of a table (local or deployed)")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    open_orders = actions.add_parser(
+        "open-orders", help="move each client's open-orders count off its profile into its #OPEN item"
+    )
+    open_orders.add_argument(
+        "--table", help="a deployed table (the stack's TableName output), with the AWS credentials of the shell"
+    )
+    ops.add_stack_options(open_orders)
+    open_orders.set_defaults(handler=migrate.main)
+
+
 def _add_bench(subparsers: argparse._SubParsersAction) -> None:
     from shoplocal.bench.runner import DEFAULT_OUTPUT, SECTIONS
 
@@ -371,6 +386,7 @@ SUBCOMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
     "orders": _add_orders,
     "dlq": _add_dlq,
     "bench": _add_bench,
+    "migrate": _add_migrate,
 }
 
 

@@ -99,7 +99,7 @@ def test_a_pending_order_left_without_a_message_is_invoiced_after_shop_orders_re
             {
                 "Update": {
                     "TableName": table,
-                    "Key": {"PK": {"S": keys.client_pk(client_id)}, "SK": {"S": keys.PROFILE}},
+                    "Key": {"PK": {"S": keys.client_pk(client_id)}, "SK": {"S": keys.OPEN_ORDERS}},
                     "UpdateExpression": "ADD openOrders :one",
                     "ExpressionAttributeValues": {":one": {"N": "1"}},
                 }

@@ -93,7 +93,7 @@ def test_order_within_the_limit_is_approved_and_a_paid_message_sent(orders_queue
     order = orders.get(client_id, order_id)
     assert order.status == orders.APPROVED and order.approved_at and order.rejection_reason is None
     assert order.gsi1sk == keys.order_status_sk(orders.APPROVED, order_id) and order.gsi2pk
-    assert clients.get(client_id).open_orders == 1
+    assert clients.open_orders(client_id) == 1
     assert paid_queue() == [{"clientId": client_id, "orderId": order_id}]
 
 
@@ -140,7 +140,7 @@ def test_order_over_the_limit_is_rejected_and_closed_on_the_client(orders_queue,
     # GIVEN an order of 10,000 for a client with a 9,999 limit
     client_id = new_client(credit_limit=9_999)
     order_id = place(client_id)
-    assert clients.get(client_id).open_orders == 1
+    assert clients.open_orders(client_id) == 1
 
     # WHEN processed
     response = invoke(orders_queue, send(orders_queue, messages.body(client_id, order_id)))
@@ -151,7 +151,7 @@ def test_order_over_the_limit_is_rejected_and_closed_on_the_client(orders_queue,
     assert (order.status, order.rejection_reason) == (orders.REJECTED, "credit_limit_exceeded")
     assert order.gsi2pk is None and order.gsi2sk is None
     assert order.gsi1sk == keys.order_status_sk(orders.REJECTED, order_id)
-    assert clients.get(client_id).open_orders == 0
+    assert clients.open_orders(client_id) == 0
     assert paid_queue() == []
 
 
@@ -166,7 +166,7 @@ def test_order_in_a_currency_the_client_no_longer_uses_is_rejected_as_mismatch(o
 
     order = orders.get(client_id, order_id)
     assert (order.status, order.rejection_reason) == (orders.REJECTED, "currency_mismatch")
-    assert clients.get(client_id).open_orders == 0
+    assert clients.open_orders(client_id) == 0
     assert paid_queue() == []
 
 
@@ -199,7 +199,7 @@ def test_replay_of_a_rejected_order_changes_nothing(orders_queue, paid_queue):
     after = orders.get(client_id, order_id)
     assert response == {"batchItemFailures": []}
     assert (after.status, after.updated_at) == (before.status, before.updated_at)
-    assert clients.get(client_id).open_orders == 0
+    assert clients.open_orders(client_id) == 0
     assert paid_queue() == []
 
 

@@ -155,7 +155,7 @@ def test_an_order_one_byte_over_the_limit_is_413_and_never_reaches_the_data_laye
     with mock.patch("datamodel.orders.place", side_effect=AssertionError("the data layer was reached")):
         response = call(orders_handler, "POST", f"/clients/{client_id}/orders", raw_body=raw, headers=JSON)
     assert_too_large(*response)
-    assert orders_queue() == [] and clients.get(client_id).open_orders == 0
+    assert orders_queue() == [] and clients.open_orders(client_id) == 0
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT"])

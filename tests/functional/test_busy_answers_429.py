@@ -112,7 +112,7 @@ def test_an_order_whose_transaction_conflicts_once_is_still_placed_once(faults, 
     assert [str(i.fault) for i in faults.injected] == [f"{CANCELLED} before"]
     assert status == 202 and sent == 2
     assert order_ids(client_id) == [order["orderId"]]
-    assert clients.get(client_id).open_orders == 1
+    assert clients.open_orders(client_id) == 1
     assert orders_queue() == [order["orderId"]]
 
 
@@ -128,7 +128,7 @@ def test_an_order_that_conflicts_on_every_attempt_is_429_writes_nothing_and_its_
     assert_busy(busy)
     assert sent == transaction_module.ATTEMPTS
     assert order_ids(client_id) == [] and orders_queue() == []
-    assert clients.get(client_id).open_orders == 0
+    assert clients.open_orders(client_id) == 0
     with pytest.raises(OrderRequest.DoesNotExist):
         OrderRequest.get(keys.client_pk(client_id), keys.order_request_sk(caller_key(key, ADMIN_SUBJECT)))
 
@@ -138,7 +138,7 @@ def test_an_order_that_conflicts_on_every_attempt_is_429_writes_nothing_and_its_
     # THEN the 429 was not kept as the key's answer: the order is placed, once
     assert status == 202
     assert order_ids(client_id) == [order["orderId"]] and orders_queue() == [order["orderId"]]
-    assert clients.get(client_id).open_orders == 1
+    assert clients.open_orders(client_id) == 1
 
 
 # ---- throttling past the SDK's retries ----
@@ -198,7 +198,7 @@ def test_a_throttled_enqueue_after_the_order_was_written_is_429_and_the_keyed_re
     # THEN the same order is answered and enqueued, and nothing was placed twice (handlers/routes/orders.py)
     assert status == 202 and order["orderId"] == order_id
     assert order_ids(client_id) == [order_id] and orders_queue() == [order_id]
-    assert clients.get(client_id).open_orders == 1
+    assert clients.open_orders(client_id) == 1
 
 
 def test_a_failed_enqueue_of_a_keyless_order_is_still_202_and_leaves_the_order_to_the_sweep(faults, orders_queue):

@@ -7,7 +7,7 @@ import pytest
 
 from datamodel import clients, keys
 from datamodel.clients import ClientFields
-from datamodel.entities import ClientRecord, EmailGuard
+from datamodel.entities import ClientOpenOrders, ClientRecord, EmailGuard
 from datamodel.errors import (
     ClientHasOpenOrdersError,
     ClientNotFoundError,
@@ -30,7 +30,7 @@ def test_created_client_is_read_back_with_version_1():
     created = clients.create(fields(document="12-345"))
     read = clients.get(created.client_id)
     assert read.name == "Acme" and read.document == "12-345"
-    assert read.version == 1 and read.open_orders == 0
+    assert read.version == 1 and clients.open_orders(created.client_id) == 0
     assert read.created_at == read.updated_at and read.created_at.endswith("Z")
 
 
@@ -126,10 +126,12 @@ def test_delete_removes_profile_and_frees_the_email():
 
 def test_delete_is_refused_while_orders_are_open():
     client = clients.create(fields())
-    client.update(actions=[ClientRecord.open_orders.add(1)])
+    counter = ClientOpenOrders.get(keys.client_pk(client.client_id), keys.OPEN_ORDERS)
+    counter.update(actions=[ClientOpenOrders.open_orders.add(1)])
     with pytest.raises(ClientHasOpenOrdersError):
         clients.delete(client.client_id)
     assert clients.get(client.client_id).client_id == client.client_id
+    assert clients.open_orders(client.client_id) == 1
 
 
 def test_delete_of_unknown_client_is_not_found():

@@ -172,7 +172,7 @@ def test_order_replay_returns_the_original_202_without_a_second_order_or_message
     assert data_layer_calls["place"] == 1
     assert order_ids(client_id) == [first[2]["orderId"]]
     assert orders_queue() == [first[2]["orderId"]]
-    assert clients.get(client_id).open_orders == 1
+    assert clients.open_orders(client_id) == 1
 
 
 def test_without_a_key_every_post_creates(orders_queue):
@@ -285,7 +285,7 @@ def test_order_retry_after_a_crash_before_the_enqueue_returns_the_same_order_and
     # THEN the same order is answered and enqueued, once, and counted open once
     assert status == 202 and body["orderId"] == order_id
     assert order_ids(client_id) == [order_id] and orders_queue() == [order_id]
-    assert clients.get(client_id).open_orders == 1
+    assert clients.open_orders(client_id) == 1
 
 
 def test_failed_request_is_not_replayed_a_retry_runs_again():

@@ -79,7 +79,7 @@ def test_the_order_and_its_client_come_in_one_eventually_consistent_batch_get_on
     assert type(order) is OrderRecord and type(client) is ClientRecord
     assert (order.order_id, order.status, order.total) == (order_id, orders.PENDING, 1_000)
     assert order.items[0].sku == "W-1"
-    assert (client.client_id, client.open_orders) == (client_id, 1)
+    assert (client.client_id, clients.open_orders(client_id)) == (client_id, 1)
     # AND it took one BatchGetItem of those two keys, not strongly consistent, on the connection every entity shares
     [request] = requests
     [(table, read)] = request.items()

@@ -171,7 +171,7 @@ def assert_invoiced_once(bucket: str, client_id: str, order_id: str, counter_bef
     # (at most one per delivery), always the same bytes.
     versions = pdf_versions(bucket, client_id, order_id)
     assert 1 <= len(versions) <= deliveries and len({v["ETag"] for v in versions}) == 1
-    assert clients.get(client_id).open_orders == 0
+    assert clients.open_orders(client_id) == 0
 
 
 def new_environment(worker: ModuleType) -> ModuleType:
@@ -216,7 +216,7 @@ def test_approval_duplicates_approve_once_and_every_paid_message_names_the_same_
 
     assert transitions == [("approve", True)]  # later copies find it APPROVED and attempt nothing
     order = orders.get(client_id, order_id)
-    assert order.status == orders.APPROVED and clients.get(client_id).open_orders == 1
+    assert order.status == orders.APPROVED and clients.open_orders(client_id) == 1
     paid = paid_queue.drain()
     # Each copy that finds the order APPROVED re-sends its paid message (the crash-between-steps recovery).
     assert 1 <= len(paid) <= COPIES
@@ -235,7 +235,7 @@ def test_approval_duplicates_of_a_rejected_order_reject_once_and_close_it_once(
     assert transitions == [("reject", True)]
     order = orders.get(client_id, order_id)
     assert (order.status, order.rejection_reason) == (orders.REJECTED, "credit_limit_exceeded")
-    assert clients.get(client_id).open_orders == 0  # decremented once, never below zero
+    assert clients.open_orders(client_id) == 0  # decremented once, never below zero
     assert paid_queue.drain() == []
 
 
@@ -253,7 +253,7 @@ def test_approval_duplicates_in_two_environments_at_once_approve_once(orders_que
     assert [moved for _, moved in transitions].count(True) == 1
     assert all(step == "approve" for step, _ in transitions)
     assert orders.get(client_id, order_id).status == orders.APPROVED
-    assert clients.get(client_id).open_orders == 1
+    assert clients.open_orders(client_id) == 1
     assert {m["Body"] for m in paid_queue.drain()} == {messages.body(client_id, order_id)}
 
 

@@ -134,7 +134,7 @@ def test_each_model_operation_the_data_layer_uses_sends_its_request_on_the_share
     ClientRecord.count(keys.CLIENTS, index_name="GSI1")
     orders.stuck(datetime.now(UTC), 10)
     transaction = Transaction()
-    transaction.update("client", ClientRecord(keys.client_pk("C1"), keys.PROFILE), [ClientRecord.open_orders.add(1)])
+    transaction.update("client", ClientRecord(keys.client_pk("C1"), keys.PROFILE), [ClientRecord.version.add(1)])
     transaction.commit()
 
     assert {operation for _, operation, _ in sent} == {

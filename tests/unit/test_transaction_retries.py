@@ -73,7 +73,7 @@ def dynamo(monkeypatch):
 def client_update() -> tuple:
     return (
         ClientRecord(keys.client_pk("C1"), keys.PROFILE),
-        [ClientRecord.open_orders.add(1)],
+        [ClientRecord.version.add(1)],
         ClientRecord.pk.exists(),
     )
 

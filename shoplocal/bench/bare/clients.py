@@ -20,6 +20,10 @@ from shoplocal.bench.bare._shared import (
 dynamodb = boto3.client("dynamodb")
 
 
+def _open_key(client_id: str) -> dict:
+    return {"PK": {"S": f"CLIENT#{client_id}"}, "SK": {"S": "#OPEN"}}
+
+
 def _profile_key(client_id: str) -> dict:
     return {"PK": {"S": f"CLIENT#{client_id}"}, "SK": {"S": "#PROFILE"}}
 
@@ -41,7 +45,6 @@ def create(event: dict) -> dict:
         "createdAt": {"S": stamp},
         "updatedAt": {"S": stamp},
         "version": {"N": "1"},
-        "openOrders": {"N": "0"},
         "GSI1PK": {"S": "CLIENTS"},
         "GSI1SK": {"S": f"{stamp}#{client_id}"},
     }
@@ -50,6 +53,10 @@ def create(event: dict) -> dict:
     items = [
         {"Put": {"TableName": TABLE, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
         {"Put": {"TableName": TABLE, "Item": guard, "ConditionExpression": "attribute_not_exists(PK)"}},
+        # The client's open-orders count, beside its profile (the product's `#OPEN` item).
+        {"Put": {"TableName": TABLE, "ConditionExpression": "attribute_not_exists(PK)",
+                 "Item": {**_open_key(client_id), "kind": {"S": "ClientOpenOrders"}, "openOrders": {"N": "0"},
+                          "currency": {"S": body.get("currency", "USD")}}}},
     ]
     if started is not None:
         key = {"PK": {"S": f"REQUEST#{started}"}, "SK": {"S": "#CLIENT"}}
@@ -113,8 +120,16 @@ def delete(client_id: str) -> dict:
                 "Delete": {
                     "TableName": TABLE,
                     "Key": _profile_key(client_id),
-                    "ConditionExpression": "version = :v AND openOrders = :zero",
-                    "ExpressionAttributeValues": {":v": current["version"], ":zero": {"N": "0"}},
+                    "ConditionExpression": "version = :v",
+                    "ExpressionAttributeValues": {":v": current["version"]},
+                }
+            },
+            {
+                "Delete": {
+                    "TableName": TABLE,
+                    "Key": _open_key(client_id),
+                    "ConditionExpression": "openOrders = :zero",
+                    "ExpressionAttributeValues": {":zero": {"N": "0"}},
                 }
             },
             {

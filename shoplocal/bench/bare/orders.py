@@ -56,7 +56,7 @@ def place(client_id: str, event: dict) -> dict:
         "updatedAt": {"S": stamp},
         "GSI1PK": {"S": f"CLIENT#{client_id}"},
         "GSI1SK": {"S": f"STATUS#PENDING#{order_id}"},
-        "GSI2PK": {"S": f"OPEN#{ord(order_id[-1]) % 4}"},
+        "GSI2PK": {"S": f"OPEN#{ord(order_id[-1]) % 8}"},
         "GSI2SK": {"S": f"{stamp}#{order_id}"},
     }
     items = [
@@ -64,7 +64,7 @@ def place(client_id: str, event: dict) -> dict:
         {
             "Update": {
                 "TableName": TABLE,
-                "Key": {"PK": {"S": f"CLIENT#{client_id}"}, "SK": {"S": "#PROFILE"}},
+                "Key": {"PK": {"S": f"CLIENT#{client_id}"}, "SK": {"S": "#OPEN"}},
                 "UpdateExpression": "ADD openOrders :one",
                 "ConditionExpression": "attribute_exists(PK) AND currency = :c",
                 "ExpressionAttributeValues": {":one": {"N": "1"}, ":c": {"S": currency}},

@@ -27,7 +27,7 @@ def lambda_handler(event: dict, context: object) -> dict:
         ref = json.loads(record["body"])
         client_id, order_id = ref["clientId"], ref["orderId"]
         order_key, order, client = order_and_client(dynamodb, client_id, order_id)
-        client_key = {"PK": client["PK"], "SK": client["SK"]}
+        client_key = {"PK": client["PK"], "SK": {"S": "#OPEN"}}  # the client's open-orders item
         year = f"{datetime.now(timezone.utc).year:04d}"
         counter_key = {"PK": {"S": "COUNTER#INVOICE"}, "SK": {"S": year}}
         counter = dynamodb.get_item(TableName=TABLE, Key=counter_key, ConsistentRead=True).get("Item")

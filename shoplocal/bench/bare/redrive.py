@@ -21,7 +21,7 @@ def lambda_handler(event: dict, context: object) -> dict:
     moment = datetime.now(timezone.utc) - timedelta(seconds=age)
     threshold = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
     found = []
-    for shard in range(4):
+    for shard in range(8):
         found += dynamodb.query(
             TableName=TABLE,
             IndexName="GSI2",
