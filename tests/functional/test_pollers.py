@@ -19,7 +19,9 @@ sqs = boto3.client("sqs")
 
 @pytest.fixture(scope="module")
 def runner(template, stack):
-    return FunctionRunner.from_stack(template, stack)
+    # The local stack's runtime: the workers run in processes of their own.
+    with FunctionRunner.from_stack(template, stack) as runner:
+        yield runner
 
 
 def queue_with_dlq(max_receive_count: int = 2):
