@@ -83,3 +83,26 @@ def test_batch_size_above_ten_is_filled_by_several_receives(runner):
     poller = Poller(runner, Mapping("ApprovalFunction", url, arn, 12, True), threading.Event())
     assert poller.poll_once() == 12
     assert all(orders.get(c, o).status == orders.APPROVED for c, o in placed)
+
+
+def test_a_mapping_keeps_several_batches_in_flight_up_to_the_functions_limit(template, stack):
+    # GIVEN a backlog of 6 orders, in batches of 1, for a function limited to 3 processes
+    url, arn, _ = queue_with_dlq()
+    placed = [placed_order() for _ in range(6)]
+    for client_id, order_id in placed:
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"clientId": client_id, "orderId": order_id}))
+    stop = threading.Event()
+    with FunctionRunner.from_stack(template, stack, concurrency={"ApprovalFunction": 3}) as runner:
+        poller = Poller(runner, Mapping("ApprovalFunction", url, arn, 1, True), stop)
+        assert poller.concurrency == 3
+        # WHEN the mapping runs
+        poller.start()
+        deadline = time.monotonic() + 60
+        while count(url) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        stop.set()
+        poller.join(10)
+        # THEN every order moved on, through as many processes as batches could be in flight
+        assert all(orders.get(c, o).status == orders.APPROVED for c, o in placed)
+        assert runner.processes("ApprovalFunction") == 3
+        assert len(runner.reports) >= 6  # a record may come back once more: its visibility is 1 s
