@@ -21,6 +21,7 @@ import importlib
 import json
 import os
 import resource
+import signal
 import sys
 import time
 import traceback
@@ -81,7 +82,15 @@ def project_files() -> dict[str, int]:
 
 
 def max_memory_mb() -> int:
-    # ru_maxrss is in KiB on Linux.
+    """This process's peak resident memory. Linux's VmHWM, which starts afresh at exec; `ru_maxrss` would
+    carry over the peak of the runner's process this one was forked from."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024 + 1  # kB
+    except OSError:
+        pass
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024) + 1
 
 
@@ -103,6 +112,8 @@ def send(connection: Connection, message: dict[str, Any]) -> None:
 
 def main(argv: list[str]) -> int:
     handler_name, fd = argv[0], int(argv[1])
+    # Ctrl-C in a terminal reaches the whole process group: the stack stops its environments itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     connection = Connection(fd)
     function = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", handler_name)
     memory_mb = int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"))
@@ -135,7 +146,10 @@ def main(argv: list[str]) -> int:
         }
         sys.stdout.flush()
         sys.stderr.flush()
-        send(connection, reply)
+        try:
+            send(connection, reply)
+        except OSError:  # the runner is gone (it timed this invocation out, or stopped)
+            return 0
 
 
 if __name__ == "__main__":

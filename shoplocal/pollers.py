@@ -100,6 +100,17 @@ def _message_attribute(value: dict[str, Any]) -> dict[str, Any]:
     return attribute
 
 
+# One receive at a time per queue, across a mapping's concurrent loops: moto's ReceiveMessage is not
+# thread-safe (two at once may hand out the same message, or both move it to the DLQ and one fails).
+_receiving: dict[str, threading.Lock] = {}
+_receiving_guard = threading.Lock()
+
+
+def _receive_lock(queue_url: str) -> threading.Lock:
+    with _receiving_guard:
+        return _receiving.setdefault(queue_url, threading.Lock())
+
+
 class Poller(threading.Thread):
     """One event source mapping: receive a batch, invoke, delete what succeeded; until stopped. Up to
     `concurrency` batches at once (default: the function's limit in the runner, else 1)."""
@@ -157,6 +168,10 @@ class Poller(threading.Thread):
         return len(done)
 
     def _receive(self) -> list[dict[str, Any]]:
+        with _receive_lock(self.mapping.queue_url):
+            return self._receive_batch()
+
+    def _receive_batch(self) -> list[dict[str, Any]]:
         messages: list[dict[str, Any]] = []
         wait = _WAIT_SECONDS
         while len(messages) < self.mapping.batch_size:
