@@ -121,7 +121,9 @@ def issue(order: OrderRecord, bill_to: BillTo, s3_key: str) -> tuple[InvoiceReco
         except ConditionsFailedError as error:
             if "order" in error.names:
                 return _existing_invoice(order), False
-            if error.names == {"counter"}:
+            if "counter" in error.names and error.names <= {"counter", "invoice"}:
+                # Lost the number to another issuer; when that one invoiced another order of this same
+                # client, the number's invoice key under this client is taken too. Either way: the next one.
                 _pause(attempt)
                 continue
             raise  # the index entry exists or the client is gone: an invariant is broken, never guess

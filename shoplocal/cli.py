@@ -81,6 +81,9 @@ def _announce(info: dict[str, Any], ready_file: Path | None, admin_token: str | 
         f"  moto server  {info['moto']}   (AWS_ENDPOINT_URL)",
         *(f"  {name:<{width}}  {value}" for name, value in info["resources"].items()),
     ]
+    if info.get("concurrency"):
+        limits = ", ".join(f"{name} {limit}" for name, limit in info["concurrency"].items())
+        lines.append(f"  Processes    at most, per function: {limits}")
     if admin_token:
         lines += [
             "  Admin token  (valid 1 h; `shop token --admin` or `shop token --client ID` for more)",
@@ -136,6 +139,7 @@ def run(args: argparse.Namespace) -> int:
             spec=spec,
         )
         info = describe(f"http://{HOST}:{args.port}", emulator, template, stack)
+        info["concurrency"] = dict(runner.limits)
         config = uvicorn.Config(app, host=HOST, port=args.port, log_level=args.log_level)
         server = _server(config, on_ready=lambda: _announce(info, args.ready_file, issuer.admin_token()))
         # uvicorn takes SIGINT/SIGTERM while serving, then gives them back to _raise_stop.
