@@ -9,8 +9,8 @@ stderr stay free for its logs, as in CloudWatch. Messages:
 - it sends `{"ready": true, "init_ms": …, "files": […]}` once the handler is imported, or
   `{"ready": false, "error": {…}}` and exits when the import fails;
 - it receives `{"event": …, "request_id": …, "deadline_ms": …}` and answers `{"result": …}` or
-  `{"error": {"type": …, "message": …}}`, each with `duration_ms`, `max_memory_mb` and the project's
-  source files imported so far (`files`, for code reload).
+  `{"error": {"type": …, "message": …}}`, each with `duration_ms`, `max_memory_mb` and, when it imported
+  more of them, the project's source files imported so far (`files`, for code reload).
 
 This module imports nothing of the project's at module level: what a cold start costs is the function's.
 """
@@ -65,14 +65,23 @@ class LambdaContext:
         return max(0, int((self.timeout_s - elapsed) * 1000))
 
 
+_files: dict[str, int] = {}
+_modules_seen = 0
+
+
 def project_files() -> dict[str, int]:
-    """The project's source files imported so far, with their modification times (ns)."""
+    """The project's source files imported so far, with their modification times (ns) when first seen:
+    looked for again only when modules were imported since."""
+    global _modules_seen
+    if len(sys.modules) == _modules_seen:
+        return _files
+    _modules_seen = len(sys.modules)
     venv = str(ROOT / ".venv")
     root = str(ROOT)
-    found = {}
+    found = _files
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None)
-        if not path or not path.endswith(".py") or not path.startswith(root) or path.startswith(venv):
+        if not path or path in found or not path.endswith(".py") or not path.startswith(root) or path.startswith(venv):
             continue
         try:
             found[path] = os.stat(path).st_mtime_ns
@@ -125,7 +134,9 @@ def main(argv: list[str]) -> int:
         report_failure(function, "init", error)
         send(connection, {"ready": False, "error": error_of(error), "files": project_files()})
         return 1
-    send(connection, {"ready": True, "init_ms": (time.perf_counter() - started) * 1000, "files": project_files()})
+    files = project_files()
+    files_sent = len(files)
+    send(connection, {"ready": True, "init_ms": (time.perf_counter() - started) * 1000, "files": files})
     while True:
         try:
             request = json.loads(connection.recv_bytes())
@@ -139,11 +150,10 @@ def main(argv: list[str]) -> int:
         except Exception as error:
             report_failure(function, context.aws_request_id, error)
             reply = {"error": error_of(error)}
-        reply |= {
-            "duration_ms": (time.perf_counter() - started) * 1000,
-            "max_memory_mb": max_memory_mb(),
-            "files": project_files(),
-        }
+        reply |= {"duration_ms": (time.perf_counter() - started) * 1000, "max_memory_mb": max_memory_mb()}
+        files = project_files()
+        if len(files) != files_sent:  # the runner keeps what it was last sent
+            reply["files"], files_sent = files, len(files)
         sys.stdout.flush()
         sys.stderr.flush()
         try:

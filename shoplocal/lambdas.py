@@ -6,7 +6,7 @@ environments), one event at a time per process, as on Lambda.
   credentials, and here the emulator's endpoint, which stands in for AWS's.
 - Scaling: a function runs up to its concurrency limit of processes at once (`concurrency_limit`: the
   template's `ReservedConcurrentExecutions`, else the lowest `ScalingConfig.MaximumConcurrency` of its SQS
-  sources, else `SHOP_LAMBDA_CONCURRENCY`, default 4). An event goes to an idle (warm) process; when all are
+  sources, else `SHOP_LAMBDA_CONCURRENCY`, default the CPU count, at least 2). An event goes to an idle (warm) process; when all are
   busy, a new one starts (cold) while under the limit; beyond it, the invocation waits for one to free up.
 - Failures: a process that crashes, or runs past the function's `Timeout`, is killed and replaced (the next
   invocation starts cold); the invocation raises `FunctionError` (`FunctionTimeout` for the timeout), which
@@ -58,7 +58,9 @@ logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 CONCURRENCY_VAR = "SHOP_LAMBDA_CONCURRENCY"
-DEFAULT_CONCURRENCY = 4
+# Without a limit in the template, a function runs up to as many processes as this machine has CPUs (at least
+# 2, an SQS source's least MaximumConcurrency): more only contend for the same cores and the one emulator.
+DEFAULT_CONCURRENCY = max(2, os.cpu_count() or 1)
 # How long a new process may take to import its handler (Lambda allows 10 s of init; this machine is
 # shared by the tests and the stack, so more).
 INIT_TIMEOUT_S = 30.0
@@ -126,7 +128,8 @@ class Report:
 
 def concurrency_limit(function: Function, default: int | None = None) -> int:
     """How many processes of `function` may run at once: its reserved concurrency, else the lowest
-    `MaximumConcurrency` of its SQS sources, else `default` (`SHOP_LAMBDA_CONCURRENCY`, else 4)."""
+    `MaximumConcurrency` of its SQS sources, else `default` (`SHOP_LAMBDA_CONCURRENCY`, else
+    `DEFAULT_CONCURRENCY`)."""
     if function.reserved_concurrency is not None:
         return max(1, function.reserved_concurrency)
     scaling = [
