@@ -376,7 +376,10 @@ class FunctionRunner:
             )
             raise FunctionTimeout(logical_id, request_id, "Sandbox.Timedout", f"timed out after {function.timeout} s")
         if reply.get("crashed"):
-            code = environment.process.wait(5)
+            try:
+                code: int | str = environment.process.wait(5)
+            except subprocess.TimeoutExpired:  # its end of the socket closed, the process still there
+                code = "unknown"
             self._write(Report(logical_id, request_id, duration_ms, function.memory_mb, None, init_ms, "error"))
             sys.stderr.write(f"{logical_id}: process exited with {code} (request {request_id})\n")
             raise FunctionError(logical_id, request_id, "Runtime.ExitError", f"exit status {code}")
