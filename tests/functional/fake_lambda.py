@@ -69,3 +69,9 @@ def fail(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if event.get("fail"):
         raise RuntimeError("boom")
     return {"pid": os.getpid()}
+
+
+def hang(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Runs past any timeout a test gives it."""
+    time.sleep(60)
+    return {}

@@ -13,6 +13,7 @@ from datamodel.clients import ClientFields
 from domain.ids import new_id
 from shoplocal.lambdas import FunctionRunner
 from shoplocal.pollers import Mapping, Poller, mappings
+from shoplocal.template import Function
 
 sqs = boto3.client("sqs")
 
@@ -106,3 +107,20 @@ def test_a_mapping_keeps_several_batches_in_flight_up_to_the_functions_limit(tem
         assert all(orders.get(c, o).status == orders.APPROVED for c, o in placed)
         assert runner.processes("ApprovalFunction") == 3
         assert len(runner.reports) >= 6  # a record may come back once more: its visibility is 1 s
+
+
+def test_a_batch_whose_invocation_times_out_returns_to_the_queue_whole():
+    # GIVEN two messages, and a function that runs past its 1 s timeout
+    url, arn, _ = queue_with_dlq(max_receive_count=5)
+    for n in range(2):
+        sqs.send_message(QueueUrl=url, MessageBody=f"message {n}")
+    functions = {"Hanging": Function("Hanging", "tests.functional.fake_lambda.hang", {}, 1)}
+    with FunctionRunner(functions, {}) as runner:
+        poller = Poller(runner, Mapping("Hanging", url, arn, 10, True), threading.Event())
+        # WHEN the mapping polls: the invocation times out, its process is killed
+        assert poller.poll_once() == 0
+        assert runner.processes("Hanging") == 0
+    # THEN nothing was deleted: both messages come back after their visibility timeout
+    time.sleep(1.5)
+    back = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=2)["Messages"]
+    assert sorted(m["Body"] for m in back) == ["message 0", "message 1"]
