@@ -151,12 +151,20 @@ def _issue_together(batch: list[Issue]) -> dict[str, Issued]:
             _numbering_transaction(year, last, remaining, numbered).commit()
         except ConditionsFailedError as error:
             invoiced_meanwhile = {name.removeprefix("order ") for name in error.names if name.startswith("order ")}
-            if not invoiced_meanwhile and error.names != {"counter"}:
+            lost_race = "counter" in error.names
+            # Lost the numbers to another issuer: when that one invoiced another order of a client of this batch,
+            # a number's invoice key under that client is taken too. Either way: number again from the counter.
+            unexplained = {
+                name
+                for name in error.names - {"counter"}
+                if not name.startswith("order ") and not (lost_race and name.startswith("invoice "))
+            }
+            if unexplained:
                 raise  # an index entry exists or a client is gone: an invariant is broken, never guess
             for request in [r for r in remaining if r.order.order_id in invoiced_meanwhile]:
                 outcomes[request.order.order_id] = _existing_outcome(request.order)
             remaining = [r for r in remaining if r.order.order_id not in invoiced_meanwhile]
-            if "counter" in error.names:
+            if lost_race:
                 _pause(attempt)
             continue
         outcomes.update({r.order.order_id: Issued(i, issued=True) for r, i in zip(remaining, numbered)})

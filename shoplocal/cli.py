@@ -27,6 +27,10 @@ def _raise_stop(signum: int, frame: Any) -> None:
     raise _Stop(signal.Signals(signum).name)
 
 
+def _say(message: str) -> None:
+    print(f"shop: {message}", file=sys.stderr, flush=True)
+
+
 def _port_is_free(port: int) -> bool:
     with socket.socket() as sock:
         try:
@@ -77,6 +81,9 @@ def _announce(info: dict[str, Any], ready_file: Path | None, admin_token: str | 
         f"  moto server  {info['moto']}   (AWS_ENDPOINT_URL)",
         *(f"  {name:<{width}}  {value}" for name, value in info["resources"].items()),
     ]
+    if info.get("concurrency"):
+        limits = ", ".join(f"{name} {limit}" for name, limit in info["concurrency"].items())
+        lines.append(f"  Processes    at most, per function: {limits}")
     if admin_token:
         lines += [
             "  Admin token  (valid 1 h; `shop token --admin` or `shop token --client ID` for more)",
@@ -97,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _raise_stop)
     emulator = None
     stop_polling = None
+    runner = None
     pollers = []
     try:
         # Imported after the handlers are set, so an early Ctrl-C also stops cleanly.
@@ -108,7 +116,8 @@ def run(args: argparse.Namespace) -> int:
         from shoplocal.lambdas import FunctionRunner
         from shoplocal.pollers import start_pollers
         from shoplocal.provision import provision
-        from shoplocal.template import Template
+        from shoplocal.template import OPENAPI_PATH, TEMPLATE_PATH, Template
+        from shoplocal.watch import DefinitionWatcher
 
         moto_port = args.moto_port or (DEFAULT_MOTO_PORT if _port_is_free(DEFAULT_MOTO_PORT) else free_port())
         emulator = Emulator(moto_port).start()
@@ -117,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
         stack = provision(emulator.url, template)
         runner = FunctionRunner.from_stack(template, stack)
         pollers, stop_polling = start_pollers(runner, template, stack)
+        DefinitionWatcher([TEMPLATE_PATH, OPENAPI_PATH], stop_polling, report=_say).start()
         # The stack's own user pool: a new signing key per start, kept next to the stack file for `shop token`.
         issuer = LocalIssuer.generate()
         issuer.save(key_file(args.ready_file))
@@ -129,6 +139,7 @@ def run(args: argparse.Namespace) -> int:
             spec=spec,
         )
         info = describe(f"http://{HOST}:{args.port}", emulator, template, stack)
+        info["concurrency"] = dict(runner.limits)
         config = uvicorn.Config(app, host=HOST, port=args.port, log_level=args.log_level)
         server = _server(config, on_ready=lambda: _announce(info, args.ready_file, issuer.admin_token()))
         # uvicorn takes SIGINT/SIGTERM while serving, then gives them back to _raise_stop.
@@ -141,6 +152,8 @@ def run(args: argparse.Namespace) -> int:
             stop_polling.set()
             for poller in pollers:
                 poller.join(5)
+        if runner is not None:
+            runner.close()
         if emulator is not None:
             emulator.stop()
         print("shop: stopped", flush=True)

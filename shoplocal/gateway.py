@@ -42,7 +42,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.limits import MAX_BODY_BYTES
-from shoplocal.lambdas import FunctionError
+from shoplocal.lambdas import FunctionError, FunctionTimeout
 from shoplocal.template import OPENAPI_PATH
 
 logger = logging.getLogger(__name__)
@@ -272,6 +272,7 @@ def problem(status: int, title: str, detail: str, instance: str | None = None) -
 
 
 BAD_GATEWAY = partial(problem, 502, "Bad Gateway")
+GATEWAY_TIMEOUT = partial(problem, 504, "Gateway Timeout")
 
 
 # ---- connexion plumbing ----
@@ -483,6 +484,8 @@ class ProxyResolver(Resolver):
         )
         try:
             result = await run_in_threadpool(self.runner.invoke, logical_id, event)
+        except FunctionTimeout as error:
+            return GATEWAY_TIMEOUT(f"the function {error.error_message}", f"urn:uuid:{error.request_id}")
         except FunctionError as error:
             # `instance` names the invocation whose traceback went to stderr.
             return BAD_GATEWAY("the function failed", f"urn:uuid:{error.request_id}")

@@ -1,37 +1,80 @@
-"""The local Lambda runtime: template.yaml's functions, run in this process one event at a time each.
+"""The local Lambda runtime: each function of template.yaml runs in OS processes of its own (execution
+environments), one event at a time per process, as on Lambda.
 
-All functions share one interpreter, so they share `os.environ` and `sys.modules`. Modules read their
-configuration at import (domain/config.py, PynamoDB `Meta`), so the variables every function has in
-common are exported before any handler module is imported, and each module is imported lazily, on its
-function's first invocation. What differs between functions (at least `AWS_LAMBDA_FUNCTION_NAME`, which
-Powertools idempotency reads on every call) is layered over `os.environ` for the invoking thread only.
-Powertools' own process-wide state (log keys, metric sets, the cold-start flag) is kept per function too.
+- Environment: a process gets exactly the variables the template gives its function, plus those the Lambda
+  runtime adds (`runtime_environment`): the function's name, version and memory size, region and
+  credentials, and here the emulator's endpoint, which stands in for AWS's.
+- Scaling: a function runs up to its concurrency limit of processes at once (`concurrency_limit`: the
+  template's `ReservedConcurrentExecutions`, else the lowest `ScalingConfig.MaximumConcurrency` of its SQS
+  sources, else `SHOP_LAMBDA_CONCURRENCY`, default the CPU count, at least 2). An event goes to an idle (warm) process; when all are
+  busy, a new one starts (cold) while under the limit; beyond it, the invocation waits for one to free up.
+- Failures: a process that crashes, or runs past the function's `Timeout`, is killed and replaced (the next
+  invocation starts cold); the invocation raises `FunctionError` (`FunctionTimeout` for the timeout), which
+  the gateway answers with 502 (504) and a poller with the whole batch back on the queue.
+- Code reload: a process remembers the project's source files it imported; when one of them changed, it is
+  retired before its next event, and that event starts a new process with the new code (as `sam local`).
+- Logs: the functions' stdout and stderr are this process's; after each invocation the runtime writes a
+  CloudWatch-style `REPORT` line (request id, duration, memory, init duration on a cold start).
+
+The process itself is shoplocal/lambda_bootstrap.py.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
+import math
 import os
+import socket
+import subprocess
 import sys
 import threading
 import time
-import traceback
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from contextvars import ContextVar
-from copy import deepcopy
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
-from shoplocal.emulator import REGION
+from shoplocal.lambda_bootstrap import ACCOUNT_ID, LambdaContext
 from shoplocal.provision import Stack, function_environment
 from shoplocal.template import Function, Template
 
+__all__ = [
+    "ACCOUNT_ID",
+    "CONCURRENCY_VAR",
+    "DEFAULT_CONCURRENCY",
+    "FunctionError",
+    "FunctionRunner",
+    "FunctionTimeout",
+    "LambdaContext",
+    "Report",
+    "UnknownFunction",
+]
+
 logger = logging.getLogger(__name__)
 
-ACCOUNT_ID = "123456789012"
+ROOT = Path(__file__).resolve().parent.parent
+CONCURRENCY_VAR = "SHOP_LAMBDA_CONCURRENCY"
+# Without a limit in the template, a function runs up to as many processes as this machine has CPUs (at least
+# 2, an SQS source's least MaximumConcurrency): more only contend for the same cores and the one emulator.
+DEFAULT_CONCURRENCY = max(2, os.cpu_count() or 1)
+# How long a new process may take to import its handler (Lambda allows 10 s of init; this machine is
+# shared by the tests and the stack, so more).
+INIT_TIMEOUT_S = 30.0
+# What the runtime passes on from this process: region and credentials (Lambda's, from the function's role)
+# and the emulator's endpoint, which stands in for AWS's.
+PASSED_ON = (
+    "AWS_ENDPOINT_URL",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "PATH",
+)
 
 
 class UnknownFunction(LookupError):
@@ -39,251 +82,332 @@ class UnknownFunction(LookupError):
 
 
 class FunctionError(RuntimeError):
-    """The function raised (at import or while handling the event), or returned what Lambda cannot
-    serialise. The traceback has already been written to stderr; `__cause__` holds the exception."""
+    """The invocation failed: the function raised (at import or while handling the event), returned what
+    Lambda cannot serialise, or its process died. The traceback has already been written to stderr;
+    `error_type` names the exception (Lambda's `errorType`)."""
 
-    def __init__(self, logical_id: str, request_id: str) -> None:
-        super().__init__(f"{logical_id} failed (request {request_id})")
+    def __init__(self, logical_id: str, request_id: str, error_type: str = "", message: str = "") -> None:
+        super().__init__(f"{logical_id} failed (request {request_id}): {error_type} {message}".rstrip())
         self.logical_id = logical_id
         self.request_id = request_id
+        self.error_type = error_type
+        self.error_message = message
 
 
-# ---- os.environ, per invoking thread ----
-
-_overlay: ContextVar[Mapping[str, str] | None] = ContextVar("shoplocal_lambda_environ", default=None)
-
-
-class _LayeredEnviron(os._Environ):
-    """`os.environ` whose reads see the invoking function's own variables first.
-
-    It shares the process environment's storage, so writes behave exactly as before."""
-
-    def __getitem__(self, key: str) -> str:
-        overlay = _overlay.get()
-        if overlay is not None and key in overlay:
-            return overlay[key]
-        return super().__getitem__(key)
-
-    def __iter__(self) -> Iterator[str]:
-        overlay = _overlay.get() or {}
-        yield from overlay
-        yield from (key for key in super().__iter__() if key not in overlay)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
+class FunctionTimeout(FunctionError):
+    """The invocation ran past the function's `Timeout`: its process was killed."""
 
 
-def _install_layered_environ() -> None:
-    if isinstance(os.environ, _LayeredEnviron):
-        return
-    base = os.environ
-    os.environ = _LayeredEnviron(  # type: ignore[misc]
-        base._data, base.encodekey, base.decodekey, base.encodevalue, base.decodevalue  # type: ignore[attr-defined]
-    )
+@dataclass(frozen=True)
+class Report:
+    """What Lambda's `REPORT` line says about one invocation."""
+
+    function: str
+    request_id: str
+    duration_ms: float
+    memory_size_mb: int
+    max_memory_used_mb: int | None
+    init_duration_ms: float | None = None
+    status: str = ""
+
+    def line(self) -> str:
+        parts = [
+            f"REPORT RequestId: {self.request_id}",
+            f"Duration: {self.duration_ms:.2f} ms",
+            f"Billed Duration: {math.ceil(self.duration_ms)} ms",
+            f"Memory Size: {self.memory_size_mb} MB",
+        ]
+        if self.max_memory_used_mb is not None:
+            parts.append(f"Max Memory Used: {self.max_memory_used_mb} MB")
+        if self.init_duration_ms is not None:
+            parts.append(f"Init Duration: {self.init_duration_ms:.2f} ms")
+        if self.status:
+            parts.append(f"Status: {self.status}")
+        return "\t".join(parts)
 
 
-# ---- Powertools' process-wide state, per function ----
-#
-# Lambda runs each function in a process of its own; here they share one, and Powertools keeps some state
-# per process: the JSON formatter's keys (one formatter per service name, and every function is service
-# `shop`: function name, request id, correlation id, appended keys), the `Metrics` metric set (class-level,
-# shared by every instance) and the logger's cold-start flag. Left so, two functions running at once would
-# log each other's keys and flush each other's metrics. So while a function runs, those attributes read
-# and write that function's own copy (made from the process's value on first use), and its first
-# invocation is its cold start. Handlers stay plain Powertools code.
-
-_function: ContextVar[str | None] = ContextVar("shoplocal_lambda_function", default=None)
-_copies: dict[tuple[str, int], Any] = {}  # (function, id of the process's value) -> that function's copy
-_warm: set[str] = set()
-
-
-class _PerFunction:
-    """A data descriptor keeping an attribute per running function; outside any, the instance's own."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __get__(self, instance: Any, owner: type | None = None) -> Any:
-        if instance is None:
-            return self
-        shared = instance.__dict__[self.name]
-        function = _function.get()
-        if function is None:
-            return shared
-        # Keyed by the shared value, not the instance: Metrics instances share one metric set, so they
-        # must share each function's copy of it too.
-        key = (function, id(shared))
-        if key not in _copies:
-            _copies.setdefault(key, deepcopy(shared))
-        return _copies[key]
-
-    def __set__(self, instance: Any, value: Any) -> None:
-        function = _function.get()
-        if function is None:
-            instance.__dict__[self.name] = value
-            return
-        if self.name not in instance.__dict__:  # built during an invocation: the process keeps it pristine
-            instance.__dict__[self.name] = deepcopy(value)
-        _copies[(function, id(instance.__dict__[self.name]))] = value
+def concurrency_limit(function: Function, default: int | None = None) -> int:
+    """How many processes of `function` may run at once: its reserved concurrency, else the lowest
+    `MaximumConcurrency` of its SQS sources, else `default` (`SHOP_LAMBDA_CONCURRENCY`, else
+    `DEFAULT_CONCURRENCY`)."""
+    if function.reserved_concurrency is not None:
+        return max(1, function.reserved_concurrency)
+    scaling = [
+        int(event["Properties"]["ScalingConfig"]["MaximumConcurrency"])
+        for event in function.events.values()
+        if event.get("Type") == "SQS" and "MaximumConcurrency" in event.get("Properties", {}).get("ScalingConfig", {})
+    ]
+    if scaling:
+        return max(1, min(scaling))
+    if default is None:
+        default = int(os.environ.get(CONCURRENCY_VAR) or DEFAULT_CONCURRENCY)
+    return max(1, default)
 
 
-def _is_cold_start_per_function(process_wide: Callable[[], bool]) -> Callable[[], bool]:
-    def is_cold_start() -> bool:
-        function = _function.get()
-        if function is None:
-            return process_wide()
-        if function in _warm:
-            return False
-        _warm.add(function)
-        return True
+class _Environment:
+    """One process of a function, with its end of the socket the bootstrap speaks on."""
 
-    return is_cold_start
+    def __init__(self, function: Function, environment: Mapping[str, str]) -> None:
+        parent, child = socket.socketpair()
+        self.started = time.perf_counter()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "shoplocal.lambda_bootstrap", function.handler, str(child.fileno())],
+                env=dict(environment),
+                cwd=ROOT,
+                stdin=subprocess.DEVNULL,
+                pass_fds=(child.fileno(),),
+            )
+        finally:
+            child.close()
+        self.connection = Connection(parent.detach())
+        self.files: dict[str, int] = {}
+        self.init_ms: float | None = None  # set once ready; reported with the first invocation only
+        self.invocations = 0
+        self.usable = False  # whether it answered its last invocation, and can take another
 
+    def receive(self, timeout: float) -> dict[str, Any] | None:
+        """The next message, or None when none came within `timeout`. Raises EOFError when the process died."""
+        if not self.connection.poll(timeout):
+            return None
+        return json.loads(self.connection.recv_bytes())
 
-def _install_per_function_state() -> None:
-    from aws_lambda_powertools.logging import logger as powertools_logger
-    from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
-    from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import AmazonCloudWatchEMFProvider
+    def stale(self) -> str | None:
+        """The first source file this process imported that changed since, if any."""
+        for path, mtime in self.files.items():
+            try:
+                if os.stat(path).st_mtime_ns != mtime:
+                    return path
+            except OSError:
+                return path
+        return None
 
-    if isinstance(LambdaPowertoolsFormatter.__dict__.get("log_format"), _PerFunction):
-        return
-    LambdaPowertoolsFormatter.log_format = _PerFunction("log_format")  # type: ignore[assignment]
-    for name in ("metric_set", "dimension_set", "dimension_sets", "metadata_set", "default_dimensions"):
-        setattr(AmazonCloudWatchEMFProvider, name, _PerFunction(name))
-    powertools_logger._is_cold_start = _is_cold_start_per_function(powertools_logger._is_cold_start)
-
-
-# ---- the context object a handler receives ----
-
-
-@dataclass
-class LambdaContext:
-    """What the Lambda runtime passes as `context` (the attributes Powertools reads)."""
-
-    function_name: str
-    memory_limit_in_mb: int
-    timeout_s: int
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    function_version: str = "$LATEST"
-    started: float = field(default_factory=time.monotonic)
-
-    @property
-    def invoked_function_arn(self) -> str:
-        return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{self.function_name}"
-
-    @property
-    def log_group_name(self) -> str:
-        return f"/aws/lambda/{self.function_name}"
-
-    @property
-    def log_stream_name(self) -> str:
-        return f"local/[{self.function_version}]{self.function_name}"
-
-    def get_remaining_time_in_millis(self) -> int:
-        elapsed = time.monotonic() - self.started
-        return max(0, int((self.timeout_s - elapsed) * 1000))
+    def retire(self) -> None:
+        try:
+            self.connection.close()
+        except OSError:
+            pass
+        if self.process.poll() is None:
+            self.process.kill()
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
 
 
-# ---- the runner ----
+class _Pool:
+    """The processes of one function: idle ones, and how many exist, up to `limit`."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.idle: list[_Environment] = []
+        self.count = 0
+        self.busy = 0
+        self.condition = threading.Condition()
 
 
 class FunctionRunner:
-    """Invokes the functions of template.yaml in this process, one event at a time per function."""
+    """Invokes the functions of template.yaml, each in processes of its own."""
 
     def __init__(
         self,
         functions: Mapping[str, Function],
         environments: Mapping[str, Mapping[str, str]],
+        *,
+        concurrency: Mapping[str, int] | None = None,
+        report: bool = True,
     ) -> None:
         self.functions = dict(functions)
-        envs = {name: self._runtime_environment(name, environments.get(name, {})) for name in self.functions}
-        self.shared_environment = _common_items(envs.values())
-        self._overlays = {
-            name: {k: v for k, v in env.items() if self.shared_environment.get(k) != v} for name, env in envs.items()
+        self.environments = {
+            name: self.runtime_environment(function, environments.get(name, {}))
+            for name, function in self.functions.items()
         }
-        self._warn_about_import_time_differences()
-        self._locks = {name: threading.Lock() for name in self.functions}
-        self._handlers: dict[str, Callable[[Any, Any], Any]] = {}
-        # Exported before any handler module is imported: configuration is read at import.
-        _install_layered_environ()
-        _install_per_function_state()
-        os.environ.update(self.shared_environment)
+        concurrency = dict(concurrency or {})
+        self.limits = {
+            name: concurrency.get(name) or concurrency_limit(function) for name, function in self.functions.items()
+        }
+        self._pools = {name: _Pool(limit) for name, limit in self.limits.items()}
+        self._report = report
+        self._write_lock = threading.Lock()
+        self.reports: deque[Report] = deque(maxlen=1000)
+        self._closed = False
 
     @classmethod
-    def from_stack(cls, template: Template, stack: Stack) -> FunctionRunner:
+    def from_stack(cls, template: Template, stack: Stack, **options: Any) -> FunctionRunner:
         functions = template.functions()
         environments = {name: function_environment(template, stack, name) for name in functions}
-        return cls(functions, environments)
+        return cls(functions, environments, **options)
 
     def __contains__(self, logical_id: object) -> bool:
         return logical_id in self.functions
 
-    def invoke(self, logical_id: str, event: Any) -> Any:
-        """Run one event through the function; returns its result as Lambda would serialise it.
+    def __enter__(self) -> FunctionRunner:
+        return self
 
-        Raises `FunctionError` when the function fails (import, handler or result serialisation)."""
-        function = self.functions.get(logical_id)
-        if function is None:
-            raise UnknownFunction(f"no function {logical_id!r} in template.yaml")
-        with self._locks[logical_id]:
-            context = LambdaContext(logical_id, function.memory_mb, function.timeout)
-            token = _overlay.set(self._overlays[logical_id])
-            running = _function.set(logical_id)
-            try:
-                handler = self._handler(function)
-                # Lambda hands the handler a fresh JSON document and serialises what it returns.
-                result = handler(json.loads(json.dumps(event)), context)
-                return json.loads(json.dumps(result))
-            except Exception as error:
-                _report(logical_id, context.aws_request_id, error)
-                raise FunctionError(logical_id, context.aws_request_id) from error
-            finally:
-                _function.reset(running)
-                _overlay.reset(token)
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
-    def _handler(self, function: Function) -> Callable[[Any, Any], Any]:
-        handler = self._handlers.get(function.logical_id)
-        if handler is None:
-            module = importlib.import_module(function.module)
-            handler = getattr(module, function.attribute)
-            self._handlers[function.logical_id] = handler
-        return handler
-
-    def _runtime_environment(self, logical_id: str, environment: Mapping[str, str]) -> dict[str, str]:
-        """The variables the Lambda runtime adds to the template's."""
+    @staticmethod
+    def runtime_environment(function: Function, environment: Mapping[str, str]) -> dict[str, str]:
+        """A process's whole environment: the template's variables and the Lambda runtime's."""
+        passed_on = {name: os.environ[name] for name in PASSED_ON if name in os.environ}
         return {
+            **passed_on,
             **environment,
-            "AWS_LAMBDA_FUNCTION_NAME": logical_id,
+            "AWS_LAMBDA_FUNCTION_NAME": function.logical_id,
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.functions[logical_id].memory_mb),
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb),
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function.logical_id}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": f"local/[$LATEST]{function.logical_id}",
+            "_HANDLER": function.handler,
+            "LAMBDA_TASK_ROOT": str(ROOT),
+            "PYTHONPATH": str(ROOT),
+            "TZ": ":UTC",
+            "LANG": "C.UTF-8",
+            # Logs reach the console as they are written, and survive a process killed at its timeout.
+            "PYTHONUNBUFFERED": "1",
             # No X-Ray daemon here: entry points then build no Tracer, nor import aws_xray_sdk.
             "POWERTOOLS_TRACE_DISABLED": "true",
         }
 
-    def _warn_about_import_time_differences(self) -> None:
-        runtime = {"AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE"}
-        for name, overlay in self._overlays.items():
-            differing = sorted(set(overlay) - runtime)
-            if differing:
-                logger.warning(
-                    "%s has its own %s: a module shared with another function keeps the values of "
-                    "whichever function imported it first",
-                    name,
-                    ", ".join(differing),
-                )
+    def processes(self, logical_id: str) -> int:
+        """How many processes the function has now (busy and idle)."""
+        return self._pools[logical_id].count
+
+    def invoke(self, logical_id: str, event: Any) -> Any:
+        """Run one event through the function in one of its processes; returns its result as Lambda would
+        serialise it. Raises `FunctionError` when the invocation fails, `FunctionTimeout` past `Timeout`."""
+        function = self.functions.get(logical_id)
+        if function is None:
+            raise UnknownFunction(f"no function {logical_id!r} in template.yaml")
+        pool = self._pools[logical_id]
+        request_id = str(uuid.uuid4())
+        environment = self._acquire(function, pool)
+        try:
+            return self._run(function, environment, request_id, event)
+        finally:
+            self._release(pool, environment)
+
+    def close(self) -> None:
+        """Stop every process."""
+        self._closed = True
+        for pool in self._pools.values():
+            with pool.condition:
+                idle, pool.idle = pool.idle, []
+                pool.count -= len(idle)
+                pool.condition.notify_all()
+            for environment in idle:
+                environment.retire()
+
+    # ---- the pool ----
+
+    def _acquire(self, function: Function, pool: _Pool) -> _Environment:
+        with pool.condition:
+            while True:
+                while pool.idle:
+                    environment = pool.idle.pop()  # the most recently used: warm stays warm
+                    changed = environment.stale()
+                    if changed is None:
+                        pool.busy += 1
+                        return environment
+                    logger.info("%s: %s changed; a new process loads it", function.logical_id, _relative(changed))
+                    pool.count -= 1
+                    environment.retire()
+                if pool.count < pool.limit:
+                    pool.count += 1
+                    pool.busy += 1
+                    break
+                pool.condition.wait()
+        try:
+            return _Environment(function, self.environments[function.logical_id])
+        except BaseException:
+            with pool.condition:
+                pool.count -= 1
+                pool.busy -= 1
+                pool.condition.notify()
+            raise
+
+    def _release(self, pool: _Pool, environment: _Environment) -> None:
+        healthy = environment.usable
+        with pool.condition:
+            pool.busy -= 1
+            if healthy and not self._closed:
+                pool.idle.append(environment)
+            else:
+                pool.count -= 1
+            pool.condition.notify()
+        if not healthy or self._closed:
+            environment.retire()
+
+    # ---- one invocation ----
+
+    def _run(self, function: Function, environment: _Environment, request_id: str, event: Any) -> Any:
+        """The function's result. Raises FunctionError on failure; the environment is `usable` after."""
+        logical_id = function.logical_id
+        init_ms = None
+        if environment.init_ms is None:
+            try:
+                ready = environment.receive(INIT_TIMEOUT_S)
+            except EOFError:
+                ready = {"ready": False, "error": {"type": "Runtime.ExitError", "message": "exited during init"}}
+            if ready is None:
+                self._write(Report(logical_id, request_id, INIT_TIMEOUT_S * 1000, function.memory_mb, None, status="timeout"))
+                raise FunctionTimeout(logical_id, request_id, "Runtime.InitTimeout", f"init exceeded {INIT_TIMEOUT_S} s")
+            environment.files = ready.get("files", {})
+            if not ready["ready"]:
+                error = ready["error"]
+                self._write(Report(logical_id, request_id, 0.0, function.memory_mb, None, status="error"))
+                raise FunctionError(logical_id, request_id, error["type"], error["message"])
+            environment.init_ms = init_ms = (time.perf_counter() - environment.started) * 1000
+        environment.usable = False
+        started = time.perf_counter()
+        try:
+            environment.connection.send_bytes(
+                json.dumps({"event": event, "request_id": request_id, "timeout_s": function.timeout}).encode()
+            )
+            reply = environment.receive(function.timeout)
+        except (EOFError, OSError):
+            reply = {"crashed": True}
+        duration_ms = (time.perf_counter() - started) * 1000
+        if reply is None:
+            self._write(Report(logical_id, request_id, duration_ms, function.memory_mb, None, init_ms, "timeout"))
+            sys.stderr.write(
+                f"{_timestamp()} {request_id} Task timed out after {function.timeout:.2f} seconds ({logical_id})\n"
+            )
+            raise FunctionTimeout(logical_id, request_id, "Sandbox.Timedout", f"timed out after {function.timeout} s")
+        if reply.get("crashed"):
+            try:
+                code: int | str = environment.process.wait(5)
+            except subprocess.TimeoutExpired:  # its end of the socket closed, the process still there
+                code = "unknown"
+            self._write(Report(logical_id, request_id, duration_ms, function.memory_mb, None, init_ms, "error"))
+            sys.stderr.write(f"{logical_id}: process exited with {code} (request {request_id})\n")
+            raise FunctionError(logical_id, request_id, "Runtime.ExitError", f"exit status {code}")
+        environment.files = reply.get("files", environment.files)
+        environment.invocations += 1
+        environment.usable = True
+        self._write(
+            Report(logical_id, request_id, reply["duration_ms"], function.memory_mb, reply["max_memory_mb"], init_ms)
+        )
+        if "error" in reply:
+            error = reply["error"]
+            raise FunctionError(logical_id, request_id, error["type"], error["message"])
+        return reply["result"]
+
+    def _write(self, report: Report) -> None:
+        self.reports.append(report)
+        if self._report:
+            with self._write_lock:
+                sys.stdout.write(report.line() + "\n")
+                sys.stdout.flush()
 
 
-def _common_items(environments: Any) -> dict[str, str]:
-    environments = list(environments)
-    if not environments:
-        return {}
-    first, *others = environments
-    return {k: v for k, v in first.items() if all(other.get(k) == v for other in others)}
+def _relative(path: str) -> str:
+    try:
+        return str(Path(path).relative_to(ROOT))
+    except ValueError:
+        return path
 
 
-def _report(logical_id: str, request_id: str, error: BaseException) -> None:
-    # Loud on purpose: the API contract allows no 5xx, so a failing function is a bug to see at once.
-    banner = f"==== {logical_id} failed (request {request_id}) ===="
-    text = "".join(traceback.format_exception(error))
-    sys.stderr.write(f"{banner}\n{text}{'=' * len(banner)}\n")
-    sys.stderr.flush()
+def _timestamp() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())

@@ -4,6 +4,10 @@ invoke the function with a real SQS batch event, and delete only the records tha
 As on AWS, a record the function reports in `batchItemFailures` (or every record of a batch whose
 invocation failed) stays on the queue, reappears after its visibility timeout, and reaches the DLQ
 after the queue's `maxReceiveCount` receives.
+
+Each mapping keeps up to its function's concurrency limit of batches in flight (the runner's `limits`:
+`ScalingConfig.MaximumConcurrency`, `ReservedConcurrentExecutions`, else the local default), one polling
+loop per concurrent batch, as Lambda's pollers scale out with a backlog.
 """
 
 from __future__ import annotations
@@ -96,17 +100,44 @@ def _message_attribute(value: dict[str, Any]) -> dict[str, Any]:
     return attribute
 
 
-class Poller(threading.Thread):
-    """One event source mapping: receive a batch, invoke, delete what succeeded; until stopped."""
+# One receive at a time per queue, across a mapping's concurrent loops: moto's ReceiveMessage is not
+# thread-safe (two at once may hand out the same message, or both move it to the DLQ and one fails).
+_receiving: dict[str, threading.Lock] = {}
+_receiving_guard = threading.Lock()
 
-    def __init__(self, runner: FunctionRunner, mapping: Mapping, stop: threading.Event) -> None:
+
+def _receive_lock(queue_url: str) -> threading.Lock:
+    with _receiving_guard:
+        return _receiving.setdefault(queue_url, threading.Lock())
+
+
+class Poller(threading.Thread):
+    """One event source mapping: receive a batch, invoke, delete what succeeded; until stopped. Up to
+    `concurrency` batches at once (default: the function's limit in the runner, else 1)."""
+
+    def __init__(
+        self, runner: FunctionRunner, mapping: Mapping, stop: threading.Event, concurrency: int | None = None
+    ) -> None:
         super().__init__(name=f"poller-{mapping.function}", daemon=True)
         self.runner = runner
         self.mapping = mapping
         self.stop = stop
         self.sqs = boto3.client("sqs")
+        limits = getattr(runner, "limits", {})
+        self.concurrency = concurrency or limits.get(mapping.function, 1)
 
     def run(self) -> None:
+        loops = [
+            threading.Thread(target=self._loop, name=f"{self.name}-{n}", daemon=True)
+            for n in range(1, self.concurrency)
+        ]
+        for loop in loops:
+            loop.start()
+        self._loop()
+        for loop in loops:
+            loop.join(5)
+
+    def _loop(self) -> None:
         while not self.stop.is_set():
             try:
                 self.poll_once()
@@ -137,6 +168,10 @@ class Poller(threading.Thread):
         return len(done)
 
     def _receive(self) -> list[dict[str, Any]]:
+        with _receive_lock(self.mapping.queue_url):
+            return self._receive_batch()
+
+    def _receive_batch(self) -> list[dict[str, Any]]:
         messages: list[dict[str, Any]] = []
         wait = _WAIT_SECONDS
         while len(messages) < self.mapping.batch_size:

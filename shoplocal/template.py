@@ -24,6 +24,7 @@ class Function:
     timeout: int
     memory_mb: int = 128
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reserved_concurrency: int | None = None  # ReservedConcurrentExecutions
 
     @property
     def module(self) -> str:
@@ -73,6 +74,7 @@ class Template:
                 timeout=int(props.get("Timeout", defaults.get("Timeout", 3))),
                 memory_mb=int(props.get("MemorySize", defaults.get("MemorySize", 128))),
                 events=dict(props.get("Events", {})),
+                reserved_concurrency=_optional_int(props.get("ReservedConcurrentExecutions")),
             )
         return functions
 
@@ -100,6 +102,10 @@ class Template:
         if self.parameters:
             body["Parameters"] = self.parameters
         return body
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def references(node: Any) -> set[str]:

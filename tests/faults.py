@@ -22,7 +22,7 @@ Three parts:
    "crash before / after the n-th call of that step".
 
 2. `Pipeline`: the two workers behind the real `Poller.poll_once` on queues of the test's own (1 s
-   visibility, each with a DLQ), the API called through the same `FunctionRunner` as the local stack,
+   visibility, each with a DLQ), the API called through an in-process runner (tests/inprocess.py, so the faults reach it),
    and a client that retries a POST with its Idempotency-Key until it is accepted.
 
 3. `check_invariants`: every accepted order in exactly one terminal state; one invoice number, one S3
@@ -59,10 +59,10 @@ from datamodel import clients, invoices, keys, orders
 from datamodel.base import TableItem
 from datamodel.entities import InvoiceCounter
 from domain import config
-from shoplocal.lambdas import FunctionError, FunctionRunner
+from shoplocal.lambdas import FunctionError
 from shoplocal.pollers import Mapping, Poller, mappings
-from shoplocal.provision import function_environment
 from tests.events import api_event, client_claims
+from tests.inprocess import InProcessRunner
 from workers.invoice_pdf import render_invoice
 from workers.paid_order import document
 
@@ -362,14 +362,14 @@ def _subclasses(cls: type) -> Iterator[type]:
 # ---- 2. the pipeline under test ----
 
 
-def function_runner(template: Any, stack: Any) -> FunctionRunner:
-    """template.yaml's functions as the local stack runs them, each with a `FUNCTION_TIMEOUT_S` timeout."""
+def function_runner(template: Any, stack: Any) -> InProcessRunner:
+    """template.yaml's functions, each with a `FUNCTION_TIMEOUT_S` timeout, invoked in this process (where
+    the faults are injected), one event at a time per function as the local stack runs them."""
     functions = {
         name: dataclasses.replace(function, timeout=FUNCTION_TIMEOUT_S)
         for name, function in template.functions().items()
     }
-    environments = {name: function_environment(template, stack, name) for name in functions}
-    return FunctionRunner(functions, environments)
+    return InProcessRunner(functions)
 
 
 _mappings: dict[int, dict[str, Mapping]] = {}
@@ -395,7 +395,7 @@ class Pipeline:
     these queues for the test's duration (pass pytest's `monkeypatch`)."""
 
     def __init__(
-        self, runner: FunctionRunner, template: Any, stack: Any, monkeypatch: Any, *, max_receive_count: int = 10
+        self, runner: InProcessRunner, template: Any, stack: Any, monkeypatch: Any, *, max_receive_count: int = 10
     ):
         self.runner = runner
         self.sqs = boto3.client("sqs")

@@ -70,7 +70,12 @@ def build_context(info: dict[str, Any], repetitions: int, smoke: bool) -> BenchC
         admin_token=issuer.admin_token(),
         resources=dict(info["resources"]),
         function_env=function_environments(info["resources"], info["moto"]),
-        extra={"stack_file": info["stack_file"], "log": info["log"], "issuer": issuer},
+        extra={
+            "stack_file": info["stack_file"],
+            "log": info["log"],
+            "issuer": issuer,
+            "concurrency": dict(info.get("concurrency", {})),
+        },
     )
 
 

@@ -1,4 +1,5 @@
-"""Stand-in Lambda handlers for the gateway tests: they record the event and answer what a test set."""
+"""Stand-in Lambda handlers. `handler`, for the gateway tests, runs in the test's process (tests/inprocess.py):
+it records the event and answers what a test set. The others run in the local runtime's processes."""
 
 from __future__ import annotations
 
@@ -9,20 +10,15 @@ from typing import Any
 
 events: list[dict[str, Any]] = []
 contexts: list[Any] = []
-environ_seen: list[dict[str, str | None]] = []
 # What the next invocations return; a test replaces it (an Exception instance is raised instead).
 reply: Any = {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": '{"status":"ok"}'}
 _lock = threading.Lock()
-running = 0
-most_running = 0
 
 
 def reset() -> None:
-    global reply, most_running
-    most_running = 0
+    global reply
     events.clear()
     contexts.clear()
-    environ_seen.clear()
     reply = {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": '{"status":"ok"}'}
 
 
@@ -30,19 +26,52 @@ def handler(event: dict[str, Any], context: Any) -> Any:
     with _lock:
         events.append(event)
         contexts.append(context)
-        environ_seen.append({"AWS_LAMBDA_FUNCTION_NAME": os.environ.get("AWS_LAMBDA_FUNCTION_NAME")})
     if isinstance(reply, BaseException):
         raise reply
     return reply
 
 
-def slow_handler(event: dict[str, Any], context: Any) -> Any:
-    """Records how many invocations overlap."""
-    global running, most_running
-    with _lock:
-        running += 1
-        most_running = max(most_running, running)
-    time.sleep(0.05)
-    with _lock:
-        running -= 1
-    return {"statusCode": 200, "body": '{"status":"ok"}'}
+# ---- for the local runtime's processes (shoplocal/lambdas.py): what they saw comes back in the reply ----
+
+
+def observe(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Its process, environment and context."""
+    return {
+        "pid": os.getpid(),
+        "environ": dict(os.environ),
+        "event": event,
+        "context": {
+            "function_name": context.function_name,
+            "memory_limit_in_mb": context.memory_limit_in_mb,
+            "invoked_function_arn": context.invoked_function_arn,
+            "aws_request_id": context.aws_request_id,
+            "remaining_ms": context.get_remaining_time_in_millis(),
+        },
+    }
+
+
+def sleep(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Sleeps `event["seconds"]`; when it ran, and in which process."""
+    started = time.time()
+    time.sleep(event.get("seconds", 0.3))
+    return {"pid": os.getpid(), "started": started, "ended": time.time()}
+
+
+def crash(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Its process dies on an event asking for it (as on an out-of-memory kill or a segfault)."""
+    if event.get("crash"):
+        os._exit(3)
+    return {"pid": os.getpid()}
+
+
+def fail(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Raises on an event asking for it; the process lives on."""
+    if event.get("fail"):
+        raise RuntimeError("boom")
+    return {"pid": os.getpid()}
+
+
+def hang(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Runs past any timeout a test gives it."""
+    time.sleep(60)
+    return {}

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import os
 import uuid
 from unittest import mock
 
@@ -29,10 +28,10 @@ from handlers.clients import lambda_handler as clients_handler
 from handlers.invoices import lambda_handler as invoices_handler
 from handlers.orders import lambda_handler as orders_handler
 from shoplocal.gateway import create_app, load_spec
-from shoplocal.lambdas import FunctionRunner
 from shoplocal.template import Function
 from tests.events import LambdaContext, api_event
 from tests.functional import fake_lambda
+from tests.inprocess import InProcessRunner
 
 ADMIN = {"sub": "limits-admin", "custom:role": "admin"}
 PROBLEM = "application/problem+json"
@@ -214,15 +213,14 @@ def test_a_declared_content_length_at_the_limit_is_not_refused():
 
 @pytest.fixture(scope="module")
 def gateway():
-    # A runner exports its functions' shared variables; keep them from leaking into other tests.
-    with mock.patch.dict(os.environ):
-        functions = {
-            name: Function(name, f"{fake_lambda.__name__}.handler", {}, 3, memory_mb=256) for name in API_FUNCTIONS
-        }
-        runner = FunctionRunner(functions, {name: {} for name in functions})
-        # Sizes, not tokens: the admin's claims as an authorizer passes them, and no security requirement
-        # for connexion to enforce (authentication has tests of its own).
-        yield create_app(runner, stage="prod", spec=without_security(load_spec()), authorizer=as_admin)
+    # The fake function runs in this process (it records what reaches it).
+    functions = {
+        name: Function(name, f"{fake_lambda.__name__}.handler", {}, 3, memory_mb=256) for name in API_FUNCTIONS
+    }
+    runner = InProcessRunner(functions)
+    # Sizes, not tokens: the admin's claims as an authorizer passes them, and no security requirement
+    # for connexion to enforce (authentication has tests of its own).
+    return create_app(runner, stage="prod", spec=without_security(load_spec()), authorizer=as_admin)
 
 
 def without_security(spec: dict) -> dict:

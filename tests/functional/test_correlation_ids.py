@@ -19,12 +19,9 @@ import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from unittest import mock
 
 import boto3
 import pytest
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
 
 from datamodel import invoices, orders
 from domain import config, messages
@@ -336,74 +333,55 @@ def test_records_reported_failed_are_counted_per_worker(handler, function_name, 
 
 # ---- the local runtime: Powertools state per function ----
 
-shared_logger = Logger()  # as handlers/api.py's: one module-level logger every function's code logs through
-shared_metrics = Metrics()
-both_set = threading.Barrier(2, timeout=10)
 
-
-@shared_logger.inject_lambda_context(correlation_id_path="correlationId", clear_state=True)
-def keyed_handler(event: dict, context) -> dict:
-    shared_logger.append_keys(owner=event["owner"])
-    both_set.wait()  # the other function has set its own keys too, on the same logger, before this logs
-    shared_logger.info("logged after both functions set their keys")
-    return {}
-
-
-@shared_metrics.log_metrics
-def counting_handler(event: dict, context) -> dict:
-    shared_metrics.add_metric(name=event["metric"], unit=MetricUnit.Count, value=1)
-    both_set.wait()  # both metrics added before either function flushes
-    return {}
-
-
-def run_concurrently(handler: str, events: dict[str, dict]) -> None:
-    """Invoke one function per event, all at once, through the local runtime."""
-    module = __name__
-    functions = {name: Function(name, f"{module}.{handler}", {}, 10) for name in events}
-    runner = FunctionRunner(functions, {name: {} for name in functions})
+def run_concurrently(handler: str, events: dict[str, dict], meeting: Path) -> None:
+    """Invoke one function per event, all at once, through the local runtime (a process per function); the
+    handlers wait for each other in `meeting`."""
+    module = "tests.functional.powertools_lambda"
+    functions = {name: Function(name, f"{module}.{handler}", {}, 30) for name in events}
     errors = []
+    with FunctionRunner(functions, {}) as runner:
 
-    def invoke(name: str) -> None:
-        try:
-            runner.invoke(name, events[name])
-        except Exception as error:  # reported below: an assertion in a thread would be lost
-            errors.append(error)
+        def invoke(name: str) -> None:
+            try:
+                runner.invoke(name, events[name] | {"meeting": str(meeting), "parties": len(events)})
+            except Exception as error:  # reported below: an assertion in a thread would be lost
+                errors.append(error)
 
-    threads = [threading.Thread(target=invoke, args=(name,)) for name in events]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
+        threads = [threading.Thread(target=invoke, args=(name,)) for name in events]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
     assert not errors, errors
 
 
-@pytest.fixture
-def restored_environ():
-    # A runner exports its functions' shared variables; keep them from leaking into other tests.
-    with mock.patch.dict(os.environ):
-        yield
-
-
-def test_log_keys_do_not_leak_between_functions_running_at_once(restored_environ, json_logs):
+def test_log_keys_do_not_leak_between_functions_running_at_once(capfd, tmp_path):
     # WHEN two functions, on their first invocation, log through the same logger after both set their keys
     a, b = (f"Function{name}{uuid.uuid4().hex[:8]}" for name in "AB")
     run_concurrently(
         "keyed_handler",
-        {a: {"owner": "a", "correlationId": "correlation-a"}, b: {"owner": "b", "correlationId": "correlation-b"}},
+        {
+            a: {"owner": "a", "correlationId": "correlation-a"},
+            b: {"owner": "b", "correlationId": "correlation-b"},
+        },
+        tmp_path,
     )
 
     # THEN each line carries its own function's keys only, and each function had its own cold start
-    lines = [line for line in json_logs() if line["message"] == "logged after both functions set their keys"]
+    printed = [json.loads(line) for line in capfd.readouterr().out.splitlines() if line.startswith("{")]
+    lines = [line for line in printed if line.get("message") == "logged after both functions set their keys"]
     seen = {(line["function_name"], line["owner"], line["correlation_id"], line["cold_start"]) for line in lines}
     assert seen == {(a, "a", "correlation-a", True), (b, "b", "correlation-b", True)}
 
 
-def test_metrics_do_not_leak_between_functions_running_at_once(restored_environ, capsys):
+def test_metrics_do_not_leak_between_functions_running_at_once(capfd, tmp_path):
     # WHEN two functions each add a metric, both before either flushes
-    run_concurrently("counting_handler", {"FunctionA": {"metric": "CountedByA"}, "FunctionB": {"metric": "CountedByB"}})
+    events = {"FunctionA": {"metric": "CountedByA"}, "FunctionB": {"metric": "CountedByB"}}
+    run_concurrently("counting_handler", events, tmp_path)
 
     # THEN each flush holds its own function's metric only
-    documents = emf_lines(capsys.readouterr().out)
+    documents = emf_lines(capfd.readouterr().out)
     flushed = sorted(sorted(m["Name"] for m in d["_aws"]["CloudWatchMetrics"][0]["Metrics"]) for d in documents)
     assert flushed == [["CountedByA"], ["CountedByB"]]
 
@@ -454,6 +432,6 @@ def test_with_tracing_on_the_entry_points_trace_through_the_xray_sdk():
     assert entry_points_import_xray(AWS_XRAY_CONTEXT_MISSING="IGNORE_ERROR") is True
 
 
-def test_the_local_runtime_turns_tracing_off(restored_environ):
-    runner = FunctionRunner({"A": Function("A", f"{__name__}.keyed_handler", {}, 3)}, {"A": {}})
-    assert runner.shared_environment["POWERTOOLS_TRACE_DISABLED"] == "true"
+def test_the_local_runtime_turns_tracing_off():
+    runner = FunctionRunner({"A": Function("A", "tests.functional.powertools_lambda.keyed_handler", {}, 3)}, {"A": {}})
+    assert runner.environments["A"]["POWERTOOLS_TRACE_DISABLED"] == "true"

@@ -1,7 +1,10 @@
-"""The local API Gateway (shoplocal.gateway) and Lambda runtime (shoplocal.lambdas), in process.
+"""The local API Gateway (shoplocal.gateway), in process.
 
-A fake function (tests/functional/fake_lambda.py) stands in for every API function: it records the proxy
-event it gets and answers what the test sets, so these tests pin the gateway's side of the contract.
+A fake function (tests/functional/fake_lambda.py) stands in for every API function, invoked in the test's
+process (tests/inprocess.py): it records the proxy event it gets and answers what the test sets, so these
+tests pin the gateway's side of the contract. How the gateway answers for a function whose process fails
+(502) or times out (504) is tested through the real runtime, here too; the runtime itself in
+tests/functional/test_lambda_runtime.py.
 """
 
 from __future__ import annotations
@@ -9,8 +12,6 @@ from __future__ import annotations
 import base64
 import copy
 import json
-import os
-import threading
 import uuid
 from unittest import mock
 
@@ -18,9 +19,10 @@ import pytest
 from connexion.exceptions import Unauthorized
 
 from shoplocal.gateway import GatewayConfigError, create_app, load_spec, route_table
-from shoplocal.lambdas import FunctionError, FunctionRunner
+from shoplocal.lambdas import FunctionRunner
 from shoplocal.template import Function, Template
 from tests.functional import fake_lambda
+from tests.inprocess import InProcessRunner
 
 API_FUNCTIONS = ("ClientsFunction", "OrdersFunction", "InvoicesFunction")
 HANDLER = f"{fake_lambda.__name__}.handler"
@@ -37,21 +39,17 @@ A_CLIENT = {
 }
 
 
-def fake_runner(handlers: dict[str, str] | None = None, timeout: int = 3) -> FunctionRunner:
+def fake_functions(handlers: dict[str, str] | None = None, timeout: int = 3) -> dict[str, Function]:
     handlers = handlers or {name: HANDLER for name in API_FUNCTIONS}
-    functions = {name: Function(name, handler, {}, timeout, memory_mb=256) for name, handler in handlers.items()}
-    return FunctionRunner(functions, {name: {} for name in functions})
+    return {name: Function(name, handler, {}, timeout, memory_mb=256) for name, handler in handlers.items()}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def restored_environ():
-    # A runner exports its functions' shared variables; keep them from leaking into other tests.
-    with mock.patch.dict(os.environ):
-        yield
+def fake_runner(handlers: dict[str, str] | None = None) -> InProcessRunner:
+    return InProcessRunner(fake_functions(handlers))
 
 
 @pytest.fixture(scope="module")
-def runner(restored_environ):
+def runner():
     return fake_runner()
 
 
@@ -361,14 +359,34 @@ def test_a_malformed_proxy_result_is_a_502_problem(client, result):
     assert "malformed" in assert_problem(client.get("/health"), 502)["detail"]
 
 
-def test_a_function_whose_module_does_not_import_is_a_502_problem(restored_environ, capsys):
-    runner = fake_runner({name: "tests.functional.no_such_module.handler" for name in API_FUNCTIONS})
-    with create_app(runner).test_client() as broken:
+def test_a_function_whose_module_does_not_import_is_a_502_problem(capfd):
+    # Through the real runtime: the import fails in the function's new process, as its init.
+    functions = fake_functions({name: "tests.functional.no_such_module.handler" for name in API_FUNCTIONS})
+    with FunctionRunner(functions, {}) as runner, create_app(runner).test_client() as broken:
         assert_problem(broken.get("/health"), 502)
-    assert "ModuleNotFoundError" in capsys.readouterr().err
+    assert "ModuleNotFoundError" in capfd.readouterr().err
 
 
-def test_the_authorizer_runs_before_validation_and_its_claims_reach_the_event(restored_environ):
+def test_a_function_whose_process_dies_is_a_502_problem(capfd):
+    functions = fake_functions({name: f"{fake_lambda.__name__}.crash" for name in API_FUNCTIONS})
+    with FunctionRunner(functions, {}) as runner, mock.patch("shoplocal.gateway.proxy_event", return_value={"crash": True}):
+        with create_app(runner).test_client() as client:
+            body = assert_problem(client.get("/health"), 502)
+    assert "process exited with 3" in capfd.readouterr().err
+    assert body["instance"].startswith("urn:uuid:")
+
+
+def test_a_function_past_its_timeout_is_a_504_problem(capfd):
+    functions = fake_functions({name: f"{fake_lambda.__name__}.sleep" for name in API_FUNCTIONS}, timeout=1)
+    with FunctionRunner(functions, {}) as runner, mock.patch("shoplocal.gateway.proxy_event", return_value={"seconds": 30}):
+        with create_app(runner).test_client() as client:
+            body = assert_problem(client.get("/health"), 504)
+    assert body["title"] == "Gateway Timeout" and "timed out after 1 s" in body["detail"]
+    output = capfd.readouterr()
+    assert "Task timed out after 1.00 seconds" in output.err and "Status: timeout" in output.out
+
+
+def test_the_authorizer_runs_before_validation_and_its_claims_reach_the_event():
     def authorizer(route, method, headers):
         if headers.get("authorization") != "Bearer good":
             raise Unauthorized(detail="no valid token")
@@ -395,73 +413,6 @@ def test_the_served_spec_is_openapi_yaml_without_api_gateway_extensions(client):
     served = client.get("/openapi.json").json()
     assert set(served["paths"]) == set(load_spec()["paths"])
     assert "x-amazon-" not in json.dumps(served)
-
-
-# ---- the Lambda runtime ----
-
-
-def test_the_handler_gets_a_lambda_context_of_its_function(runner):
-    runner.invoke("OrdersFunction", {})
-    runner.invoke("OrdersFunction", {})
-    first, second = fake_lambda.contexts
-    assert first.function_name == "OrdersFunction" and first.memory_limit_in_mb == 256
-    assert first.invoked_function_arn.endswith(":function:OrdersFunction")
-    assert first.aws_request_id != second.aws_request_id
-    assert 0 < first.get_remaining_time_in_millis() <= 3000
-
-
-def test_each_function_sees_its_own_name_in_the_environment_only_while_it_runs(runner):
-    before = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
-    runner.invoke("ClientsFunction", {})
-    runner.invoke("InvoicesFunction", {})
-    assert [seen["AWS_LAMBDA_FUNCTION_NAME"] for seen in fake_lambda.environ_seen] == [
-        "ClientsFunction",
-        "InvoicesFunction",
-    ]
-    assert os.environ.get("AWS_LAMBDA_FUNCTION_NAME") == before
-
-
-def test_variables_all_functions_share_are_exported_before_any_import(restored_environ):
-    functions = {name: Function(name, HANDLER, {}, 3) for name in ("A", "B")}
-    FunctionRunner(functions, {"A": {"TABLE_NAME": "t-1", "ONLY_A": "x"}, "B": {"TABLE_NAME": "t-1"}})
-    assert os.environ["TABLE_NAME"] == "t-1"
-    assert "ONLY_A" not in os.environ
-
-
-def test_a_handler_module_is_imported_on_first_invocation_not_before(restored_environ):
-    # GIVEN a runner whose function's module cannot be imported: building the runner is fine
-    runner = fake_runner({"ClientsFunction": "tests.functional.no_such_module.handler"})
-    # WHEN it is invoked THEN the import fails, as the function's init
-    with pytest.raises(FunctionError) as failure:
-        runner.invoke("ClientsFunction", {})
-    assert isinstance(failure.value.__cause__, ModuleNotFoundError)
-
-
-def test_one_function_handles_one_event_at_a_time(restored_environ):
-    runner = fake_runner({"ClientsFunction": f"{fake_lambda.__name__}.slow_handler"})
-    invoke_together(runner, ["ClientsFunction"] * 4)
-    assert fake_lambda.most_running == 1
-
-
-def test_different_functions_run_side_by_side(restored_environ):
-    handler = f"{fake_lambda.__name__}.slow_handler"
-    runner = fake_runner({"ClientsFunction": handler, "OrdersFunction": handler})
-    invoke_together(runner, ["ClientsFunction", "OrdersFunction"])
-    assert fake_lambda.most_running == 2
-
-
-def invoke_together(runner: FunctionRunner, names: list[str]) -> None:
-    start = threading.Barrier(len(names))
-
-    def invoke(name: str) -> None:
-        start.wait()
-        runner.invoke(name, {})
-
-    threads = [threading.Thread(target=invoke, args=(name,)) for name in names]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=10)
 
 
 def test_memory_sizes_come_from_template_globals():

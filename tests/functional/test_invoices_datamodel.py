@@ -128,6 +128,35 @@ def test_lost_counter_race_is_retried_with_the_next_number(monkeypatch):
     assert invoice.invoice_id.endswith(f"-{reads[1] + 1:06d}") and counter() == reads[1] + 1
 
 
+def test_a_lost_race_against_the_same_clients_other_order_is_retried_too(monkeypatch):
+    # GIVEN another order of the same client is invoiced, with the number this issuer will try, between
+    # this issuer's read and its commit (two PaidOrderFunction processes at once): the commit then fails
+    # on the counter and on the invoice's own key, which that number already holds under this client
+    client_id = new_client()
+    order, other = approved_order(client_id), approved_order(client_id)
+    real_read = invoices._counter_value
+    reads = []
+
+    def racing_read(year):
+        value = real_read(year)
+        reads.append(value)
+        if len(reads) == 1:
+            monkeypatch.setattr(invoices, "_counter_value", real_read)
+            issue(other)
+            monkeypatch.setattr(invoices, "_counter_value", racing_read)
+        return value
+
+    monkeypatch.setattr(invoices, "_counter_value", racing_read)
+
+    # WHEN issuing
+    invoice = issue(order)
+
+    # THEN it took the number after the other order's
+    taken = invoices.get(client_id, orders.get(client_id, other.order_id).invoice_id)
+    assert len(reads) == 2 and reads[1] == (reads[0] or 0) + 1
+    assert invoice.invoice_id.endswith(f"-{reads[1] + 1:06d}") and taken.invoice_id.endswith(f"-{reads[1]:06d}")
+
+
 def test_get_unknown_invoice_is_not_found():
     with pytest.raises(InvoiceNotFoundError):
         invoices.get(new_client(), f"INV-{utc_now().year}-999999")

@@ -39,9 +39,9 @@ import pytest
 from domain import config
 from domain.limits import MAX_BODY_BYTES
 from shoplocal.gateway import create_app, load_spec
-from shoplocal.lambdas import FunctionRunner
 from tests.events import LambdaContext, api_event
 from tests.functional.test_body_limits import without_security
+from tests.inprocess import InProcessRunner
 from tests.sqs_events import delete, queue_arn, receive, sqs_event
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -184,8 +184,9 @@ def captured(capfd) -> Iterator[callable]:
 
 
 @pytest.fixture(scope="module")
-def runner(template, stack):
-    return FunctionRunner.from_stack(template, stack)
+def runner(template):
+    # In this process: the test reads the functions' log records through its own handlers.
+    return InProcessRunner(template.functions())
 
 
 @pytest.fixture(scope="module")

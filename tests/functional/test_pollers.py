@@ -13,13 +13,16 @@ from datamodel.clients import ClientFields
 from domain.ids import new_id
 from shoplocal.lambdas import FunctionRunner
 from shoplocal.pollers import Mapping, Poller, mappings
+from shoplocal.template import Function
 
 sqs = boto3.client("sqs")
 
 
 @pytest.fixture(scope="module")
 def runner(template, stack):
-    return FunctionRunner.from_stack(template, stack)
+    # The local stack's runtime: the workers run in processes of their own.
+    with FunctionRunner.from_stack(template, stack) as runner:
+        yield runner
 
 
 def queue_with_dlq(max_receive_count: int = 2):
@@ -89,3 +92,43 @@ def test_batch_size_above_ten_is_filled_by_several_receives(runner):
     poller = Poller(runner, Mapping("ApprovalFunction", url, arn, 12, True), threading.Event())
     assert poller.poll_once() == 12
     assert all(orders.get(c, o).status == orders.APPROVED for c, o in placed)
+
+
+def test_a_mapping_keeps_several_batches_in_flight_up_to_the_functions_limit(template, stack):
+    # GIVEN a backlog of 6 orders, in batches of 1, for a function limited to 3 processes
+    url, arn, _ = queue_with_dlq()
+    placed = [placed_order() for _ in range(6)]
+    for client_id, order_id in placed:
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"clientId": client_id, "orderId": order_id}))
+    stop = threading.Event()
+    with FunctionRunner.from_stack(template, stack, concurrency={"ApprovalFunction": 3}) as runner:
+        poller = Poller(runner, Mapping("ApprovalFunction", url, arn, 1, True), stop)
+        assert poller.concurrency == 3
+        # WHEN the mapping runs
+        poller.start()
+        deadline = time.monotonic() + 60
+        while count(url) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        stop.set()
+        poller.join(10)
+        # THEN every order moved on, through as many processes as batches could be in flight
+        assert all(orders.get(c, o).status == orders.APPROVED for c, o in placed)
+        assert runner.processes("ApprovalFunction") == 3
+        assert len(runner.reports) >= 6  # a record may come back once more: its visibility is 1 s
+
+
+def test_a_batch_whose_invocation_times_out_returns_to_the_queue_whole():
+    # GIVEN two messages, and a function that runs past its 1 s timeout
+    url, arn, _ = queue_with_dlq(max_receive_count=5)
+    for n in range(2):
+        sqs.send_message(QueueUrl=url, MessageBody=f"message {n}")
+    functions = {"Hanging": Function("Hanging", "tests.functional.fake_lambda.hang", {}, 1)}
+    with FunctionRunner(functions, {}) as runner:
+        poller = Poller(runner, Mapping("Hanging", url, arn, 10, True), threading.Event())
+        # WHEN the mapping polls: the invocation times out, its process is killed
+        assert poller.poll_once() == 0
+        assert runner.processes("Hanging") == 0
+    # THEN nothing was deleted: both messages come back after their visibility timeout
+    time.sleep(1.5)
+    back = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=2)["Messages"]
+    assert sorted(m["Body"] for m in back) == ["message 0", "message 1"]
