@@ -46,6 +46,8 @@ MOTO_UNSUPPORTED = frozenset(
         "AWS::SQS::QueuePolicy",
         "AWS::ApiGateway::Account",
         "AWS::CloudWatch::Alarm",
+        "AWS::CloudWatch::Dashboard",
+        "AWS::Logs::MetricFilter",
         "AWS::SNS::Subscription",
     }
 )

@@ -34,8 +34,8 @@ def alarms_on(tpl: Template, namespace: str, metric: str, dimension: str, value:
     return [
         name
         for name, props in alarms(tpl).items()
-        if props["Namespace"] == namespace
-        and props["MetricName"] == metric
+        if props.get("Namespace") == namespace
+        and props.get("MetricName") == metric
         and {"Name": dimension, "Value": value} in [dict(d) for d in props["Dimensions"]]
     ]
 
@@ -121,7 +121,7 @@ def test_the_api_name_is_unique_to_the_stack(tpl):
 
 
 def test_every_alarm_notifies_the_topic_on_alarm_and_on_ok(tpl):
-    assert len(alarms(tpl)) == 6
+    assert len(alarms(tpl)) == 14
     for name, props in alarms(tpl).items():
         assert props.get("AlarmActions") == [TOPIC], name
         assert props.get("OKActions") == [TOPIC], name
