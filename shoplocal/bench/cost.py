@@ -140,6 +140,10 @@ class Assumptions:
     # Invoices numbered by one counter transaction at saturation: the paid-order worker numbers its whole batch
     # at once (datamodel/invoices.py `issue_all`), so a full batch; None: template.yaml's PaidOrders BatchSize.
     invoices_per_counter_write: int | None = None
+    # The layout before issue 14, to compare: the open-orders count on the client profile (one more index write
+    # on GSI1 CLIENTS per POST, reject and invoice) and 4 open-orders shards; None: datamodel/keys.py's.
+    open_count_on_profile: bool = False
+    open_order_shards: int | None = None
     log_kb_per_invocation: float = 1.5  # START/END/REPORT + a few Powertools JSON lines
     access_log_kb_per_request: float = 0.5  # API stage access log line
     xray_sampled: float = 1.0  # fraction traced: default rule is 1/s + 5%, so ~1.0 at low traffic, ~0.05 high
@@ -187,8 +191,26 @@ def operation_units(
     write_1kb = _kb_units(a.item_kb, 1)
     plain_writes = sum(calls.get(f"dynamodb.{name}", 0) for name in ("PutItem", "UpdateItem", "DeleteItem"))
     wru = plain_writes * write_1kb + 2 * write_1kb * sum(transact_items)
-    index = INDEX_WRITES.get(operation, IndexWrites(0)).total * write_1kb
+    index = _index_writes(operation, a).total * write_1kb
     return Units(rru, wru, index)
+
+
+# Where the open-orders count moved when it lived on the client profile (before issue 14): each rewrote the
+# profile's GSI1 entry in the CLIENTS partition.
+_OPEN_COUNT_MOVES = {
+    "POST /clients/{clientId}/orders",
+    "POST /clients/{clientId}/orders (currency sent)",
+    "POST /clients/{clientId}/orders (Idempotency-Key)",
+    "approval: reject",
+    "paid-order: invoice",
+}
+
+
+def _index_writes(operation: str, a: Assumptions) -> IndexWrites:
+    writes = INDEX_WRITES.get(operation, IndexWrites(0))
+    if a.open_count_on_profile and operation in _OPEN_COUNT_MOVES:
+        return IndexWrites(writes.total + 1, writes.clients_partition + 1, writes.open_shards, writes.why)
+    return writes
 
 
 def _calls_section(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -281,10 +303,11 @@ def ceilings(measured: dict[str, dict[str, Any]], durations: dict[str, float], a
     counter_cycle_ms = LATENCY_MS["dynamodb.GetItem"] + LATENCY_MS["dynamodb.TransactWriteItems"]
     per_write = a.invoices_per_counter_write or paid_order_batch_size()
     write_1kb = _kb_units(a.item_kb, 1)
-    per_order_clients = sum(INDEX_WRITES[name].clients_partition for name in PIPELINE) * write_1kb
-    per_order_open = sum(INDEX_WRITES[name].open_shards for name in PIPELINE) * write_1kb
+    per_order_clients = sum(_index_writes(name, a).clients_partition for name in PIPELINE) * write_1kb
+    per_order_open = sum(_index_writes(name, a).open_shards for name in PIPELINE) * write_1kb
     from datamodel.keys import OPEN_SHARDS
 
+    OPEN_SHARDS = a.open_order_shards or OPEN_SHARDS  # noqa: N806 - the module constant, or the variant's
     concurrency_s = sum(durations.values()) / 1000
     esm_batches, _ = LIMITS["sqs_esm_max_batches"]
     slowest_worker_s = max(durations["approval: approve"], durations["paid-order: invoice"]) / 1000
@@ -413,6 +436,26 @@ def render_markdown(m: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+# The layout and numbering before issue 14, modelled from the same measured calls.
+BEFORE_ISSUE_14 = {"invoices_per_counter_write": 1, "open_count_on_profile": True, "open_order_shards": 4}
+
+
+def render_comparison(before: dict[str, Any], now: dict[str, Any]) -> str:
+    """Sustainable orders/s (API throttle aside: it is a setting) and cost per 1,000 orders, before and now."""
+
+    def design_bound(m: dict[str, Any]) -> tuple[str, float]:
+        ceilings = {k: v for k, v in m["pipeline"]["ceilings"]["all"].items() if k != "api_stage_throttle"}
+        name = min(ceilings, key=lambda k: ceilings[k]["orders_per_second"])
+        return name, ceilings[name]["orders_per_second"]
+
+    rows = ["### Before and after issue 14 (same measured calls)", "",
+            "| layout | sustainable orders/s (API throttle aside) | bound by | $ per 1,000 orders |", "|---|---|---|---|"]
+    for label, m in (("before: one invoice per counter write, count on the profile, 4 shards", before), ("now", now)):
+        name, rate = design_bound(m)
+        rows.append(f"| {label} | {rate:,.0f} | `{name}` | {_fmt_usd(m['pipeline']['cost_per_1000_orders']['total_usd'])} |")
+    return "\n".join(rows) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m shoplocal.bench.cost", description=__doc__.splitlines()[0])
     parser.add_argument("results", type=Path, nargs="?", default=Path("bench/results.json"))
@@ -421,12 +464,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--item-kb", type=float, default=1.0, help="size of the items written and read")
     args = parser.parse_args(argv)
     results = json.loads(args.results.read_text())
+    assumed = replace(Assumptions(), batch_fill=args.batch_fill, item_kb=args.item_kb)
     try:
-        m = model(results, replace(Assumptions(), batch_fill=args.batch_fill, item_kb=args.item_kb))
+        m = model(results, assumed)
+        before = model(results, replace(assumed, **BEFORE_ISSUE_14))
     except ValueError as error:
         print(f"cost: {error}", file=sys.stderr)
         return 2
-    print(json.dumps(m, indent=2, default=str) if args.json else render_markdown(m))
+    print(json.dumps(m, indent=2, default=str) if args.json else render_markdown(m) + "\n" + render_comparison(before, m))
     return 0
 
 

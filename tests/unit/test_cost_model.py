@@ -290,3 +290,21 @@ def test_the_command_fails_clearly_without_a_calls_section(tmp_path, capsys):
 
     assert cost.main([str(path)]) == 2
     assert "calls" in capsys.readouterr().err
+
+
+def test_the_layout_before_issue_14_bound_the_pipeline_at_40_orders_a_second_and_now_above_1000():
+    # GIVEN the same measured calls, modelled with the layout before issue 14 and with today's
+    before = model(results_fixture(), assumptions(api_rate_limit=10_000, **cost.BEFORE_ISSUE_14))
+    now = model(results_fixture(), assumptions(api_rate_limit=10_000))
+
+    # THEN before: one invoice per counter write bound it at 40/s, GSI1 CLIENTS took 2 writes an order (500/s)
+    # and 4 open-order shards allowed 1,000/s; now: no design limit below 1,000/s
+    all_before = before["pipeline"]["ceilings"]["all"]
+    assert before["pipeline"]["ceilings"]["binding"] == "invoice_counter_serialised"
+    assert before["pipeline"]["ceilings"]["orders_per_second"] == pytest.approx(40)
+    assert all_before["gsi1_clients_partition"]["orders_per_second"] == pytest.approx(500)
+    assert all_before["gsi2_open_shards"]["orders_per_second"] == pytest.approx(1000)
+    assert now["pipeline"]["ceilings"]["orders_per_second"] > 1000
+    # AND the comparison prints both
+    table = cost.render_comparison(before, now)
+    assert "| now | 1,200 | `invoice_counter_serialised` |" in table and "| 40 | `invoice_counter_serialised` |" in table
