@@ -24,7 +24,7 @@ from typing import Any
 from shoplocal.bench.common import BenchContext, Figure
 from shoplocal.launch import launched
 
-SECTIONS = ["calls", "cold_start", "warm", "pagination", "pipeline", "render", "package"]
+SECTIONS = ["calls", "cold_start", "warm", "pagination", "pipeline", "numbering", "render", "package"]
 DEFAULT_OUTPUT = Path("bench/results.json")
 DEFAULT_REPETITIONS = 10
 SMOKE_REPETITIONS = 2
