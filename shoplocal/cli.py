@@ -91,8 +91,15 @@ def _announce(info: dict[str, Any], ready_file: Path | None, admin_token: str | 
     print(f"shop: ready at {info['api']} (Ctrl-C to stop)", flush=True)
 
 
+def state_directory(args: argparse.Namespace) -> Path:
+    """Where `shop run` keeps its data: `--state-dir`, else `state/` beside its ready file."""
+    return args.state_dir or args.ready_file.parent / "state"
+
+
 def run(args: argparse.Namespace) -> int:
     """Embedded moto, resources from template.yaml, functions, SQS pollers, and the gateway on HOST:port."""
+    from shoplocal.persistence import StateInUse
+
     signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
     emulator = None
@@ -110,11 +117,18 @@ def run(args: argparse.Namespace) -> int:
         from shoplocal.provision import provision
         from shoplocal.template import Template
 
+        from shoplocal import persistence
+
+        state_dir = None if args.in_memory else state_directory(args)
+        if state_dir is not None and args.fresh:
+            persistence.reset(state_dir)
         moto_port = args.moto_port or (DEFAULT_MOTO_PORT if _port_is_free(DEFAULT_MOTO_PORT) else free_port())
-        emulator = Emulator(moto_port).start()
+        emulator = Emulator(moto_port, state_dir=state_dir).start()
+        if emulator.journal is not None and emulator.journal.replayed:
+            print(f"shop: restored {emulator.journal.replayed} journaled changes from {state_dir}", flush=True)
         emulator.export()
         template = Template()
-        stack = provision(emulator.url, template)
+        stack = provision(emulator.url, template, state_dir=state_dir)
         runner = FunctionRunner.from_stack(template, stack)
         pollers, stop_polling = start_pollers(runner, template, stack)
         # The stack's own user pool: a new signing key per start, kept next to the stack file for `shop token`.
@@ -136,6 +150,9 @@ def run(args: argparse.Namespace) -> int:
         return 0 if server.started else 1
     except _Stop:
         return 0
+    except StateInUse as error:
+        print(f"shop: {error}", file=sys.stderr, flush=True)
+        return 1
     finally:
         if stop_polling is not None:
             stop_polling.set()
@@ -171,6 +188,20 @@ def _add_run(subparsers: argparse._SubParsersAction) -> None:
         default=STACK_FILE,
         help="write the stack's addresses here as JSON once it serves (default .shop/stack.json, read by "
         "`shop orders` and `shop dlq`); its signing key goes beside it (stack.key.json, for `shop token`)",
+    )
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=None,
+        help="keep the table's items, the bucket's objects and the queued messages here, and carry on from "
+        "them at the next start (default: state/ beside the ready file, .shop/state)",
+    )
+    durability = parser.add_mutually_exclusive_group()
+    durability.add_argument(
+        "--fresh", action="store_true", help="start from nothing: delete what the state directory kept first"
+    )
+    durability.add_argument(
+        "--in-memory", action="store_true", help="keep nothing: no state directory, everything lost at stop"
     )
     parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     parser.set_defaults(handler=run)
