@@ -378,6 +378,11 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
         "--stack-dir", type=Path, default=None, help="where the stack's ready file and log go (default: a temp dir)"
     )
     parser.add_argument(
+        "--in-memory",
+        action="store_true",
+        help="bench a stack that keeps nothing (`shop run --in-memory`) instead of a durable one, as `shop run` is",
+    )
+    parser.add_argument(
         "--markdown",
         type=Path,
         default=None,

@@ -296,14 +296,27 @@ class Journal:
         self._held.release()
 
     def compact(self) -> None:
-        """Rewrite the journal with its SQS lines replaced by one line of the messages still queued."""
+        """Rewrite the journal as short as it replays the same: the DynamoDB item writes are replaced by the
+        items each table holds now (as BatchWriteItem requests), and the SQS lines by the messages still
+        queued; every other request stays as it was (tables, queues and buckets, and S3's writes, whose
+        version history a snapshot would not keep)."""
         if not self.path.exists():
             return
         tmp = self.path.with_name(JOURNAL + ".compact")
+        item_writes: dict[str, dict[str, str]] = {}  # region -> a recorded item write, to address the rest
         with tmp.open("wb") as out:
+            os.chmod(tmp, 0o600)
             for line in self._lines():
-                if json.loads(line).get("t") != "sqs":
-                    out.write(line)
+                record = json.loads(line)
+                if record["t"] == "sqs":
+                    continue
+                region = _dynamodb_item_write_region(record)
+                if region is not None:
+                    item_writes[region] = record["environ"]
+                    continue
+                out.write(line)
+            for record in _table_snapshots(item_writes):
+                out.write(self._encode(record))
             queues = {
                 key: {"put": [_message_state(m) for m in list(queue._messages)]}
                 for key, queue in _live_queues()
@@ -336,8 +349,8 @@ class Journal:
             return output
         with self._lock:
             seed = secrets.randbits(63)
-            _seed_moto(seed)
-            output = list(self._app(environ, capture))
+            with _seeded_random(seed):
+                output = list(self._app(environ, capture))
             if captured.get("status", 500) < 400:
                 self._append({"t": "http", "seed": seed, "environ": _recordable(environ), "body": body})
                 if environ.get("HTTP_X_AMZ_TARGET", "").startswith("AmazonSQS") or _is_sqs(environ):
@@ -424,10 +437,10 @@ class Journal:
             environ["wsgi.input"] = io.BytesIO(body)
             environ["wsgi.errors"] = io.StringIO()
             environ["CONTENT_LENGTH"] = str(len(body))
-            _seed_moto(record["seed"])
             status: list[str] = []
-            for _ in self._app(environ, lambda s, h, e=None: status.append(s)):
-                pass
+            with _seeded_random(record["seed"]):
+                for _ in self._app(environ, lambda s, h, e=None: status.append(s)):
+                    pass
             if status and int(status[0].split(" ", 1)[0]) >= 400:
                 logger.warning("replaying %s %s answered %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"), status[0])
         elif record["t"] == "sqs":
@@ -452,6 +465,52 @@ class Journal:
             raise StateError(f"unknown journal record {record['t']!r} in {self.path}")
 
 
+# DynamoDB operations that write items (never tables): what a snapshot of the items replaces.
+_ITEM_WRITES = frozenset(
+    {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems", "ExecuteStatement",
+     "BatchExecuteStatement", "ExecuteTransaction"}
+)
+_BATCH = 25  # BatchWriteItem's limit
+
+
+def _dynamodb_item_write_region(record: dict[str, Any]) -> str | None:
+    """The region of a recorded DynamoDB item write (None: not one)."""
+    if record["t"] != "http":
+        return None
+    environ = record["environ"]
+    service, _, operation = environ.get("HTTP_X_AMZ_TARGET", "").partition(".")
+    if not service.startswith("DynamoDB_") or operation not in _ITEM_WRITES:
+        return None
+    scope = environ.get("HTTP_AUTHORIZATION", "").split("Credential=", 1)[-1].split("/")
+    return scope[2] if len(scope) > 3 else "us-east-1"
+
+
+def _table_snapshots(item_writes: dict[str, dict[str, str]]) -> Iterator[dict[str, Any]]:
+    """Every item of every table, as recorded BatchWriteItem requests addressed as `item_writes` were."""
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.utilities import dynamo_json_dump  # how moto writes an item on the wire
+
+    for account in list(dict.keys(dynamodb_backends)):
+        regions = dict.__getitem__(dynamodb_backends, account)
+        for region in list(dict.keys(regions)):
+            backend = dict.__getitem__(regions, region)
+            for name, table in list(backend.tables.items()):
+                items = [item.to_json()["Attributes"] for item in table.all_items()]
+                if not items:
+                    continue
+                if region not in item_writes:
+                    raise StateError(f"table {name} holds items no recorded request wrote")
+                template = {k: v for k, v in item_writes[region].items() if k != "HTTP_X_AMZ_TARGET"}
+                for start in range(0, len(items), _BATCH):
+                    requests = [{"PutRequest": {"Item": item}} for item in items[start : start + _BATCH]]
+                    body = dynamo_json_dump({"RequestItems": {name: requests}}).encode()
+                    environ = template | {
+                        "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.BatchWriteItem",
+                        "CONTENT_LENGTH": str(len(body)),
+                    }
+                    yield {"t": "http", "seed": 0, "environ": environ, "body": body}
+
+
 def _recordable(environ: dict[str, Any]) -> dict[str, str]:
     return {
         key: value
@@ -460,7 +519,48 @@ def _recordable(environ: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _seed_moto(seed: int) -> None:
+_seeded = threading.local()
+
+
+class _seeded_random:
+    """moto's random generator, for this thread only, seeded with `seed` (see `_install_thread_random`)."""
+
+    def __init__(self, seed: int) -> None:
+        self._seed = seed
+
+    def __enter__(self) -> None:
+        import random
+
+        _install_thread_random()
+        _seeded.rng = random.Random(self._seed)
+
+    def __exit__(self, *exc: Any) -> None:
+        _seeded.rng = None
+
+
+def _install_thread_random() -> None:
+    """Let one thread draw from a generator of its own through moto's shared `mock_random`.
+
+    moto draws every id from one process-wide generator. A recorded request is replayed alone, but was
+    first served while SQS requests drew from that generator on other threads; so what it drew (a bucket's
+    or a table's physical name, an object's version id) could not be drawn again. While `_seeded_random` is
+    active on a thread, that thread draws from its own seeded generator; every other thread, and this one
+    otherwise, from moto's as before. Every draw of random.Random goes through `getrandbits` or `random`."""
+    import random
+
     from moto.moto_api._internal import mock_random
 
-    mock_random.seed(seed)
+    if getattr(mock_random, "_shoplocal_thread_random", False):
+        return
+
+    def getrandbits(k: int) -> int:
+        own = getattr(_seeded, "rng", None)
+        return own.getrandbits(k) if own is not None else random.Random.getrandbits(mock_random, k)
+
+    def uniform_random() -> float:
+        own = getattr(_seeded, "rng", None)
+        return own.random() if own is not None else random.Random.random(mock_random)
+
+    mock_random.getrandbits = getrandbits
+    mock_random.random = uniform_random
+    mock_random._shoplocal_thread_random = True
