@@ -91,6 +91,19 @@ def _announce(info: dict[str, Any], ready_file: Path | None, admin_token: str | 
     print(f"shop: ready at {info['api']} (Ctrl-C to stop)", flush=True)
 
 
+def _signing_key(path: Path, reuse: bool) -> Any:
+    from shoplocal.auth import LocalIssuer, NoLocalKey
+
+    if reuse and path.exists():
+        try:
+            return LocalIssuer.load(path)
+        except NoLocalKey:
+            pass  # unreadable: a new key, as on a fresh start
+    issuer = LocalIssuer.generate()
+    issuer.save(path)
+    return issuer
+
+
 def state_directory(args: argparse.Namespace) -> Path:
     """Where `shop run` keeps its data: `--state-dir`, else `state/` beside its ready file."""
     return args.state_dir or args.ready_file.parent / "state"
@@ -109,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
         # Imported after the handlers are set, so an early Ctrl-C also stops cleanly.
         import uvicorn
 
-        from shoplocal.auth import JwtAuthorizer, LocalIssuer, key_file
+        from shoplocal.auth import JwtAuthorizer, key_file
         from shoplocal.emulator import Emulator, free_port
         from shoplocal.gateway import create_app, load_spec
         from shoplocal.lambdas import FunctionRunner
@@ -131,9 +144,9 @@ def run(args: argparse.Namespace) -> int:
         stack = provision(emulator.url, template, state_dir=state_dir)
         runner = FunctionRunner.from_stack(template, stack)
         pollers, stop_polling = start_pollers(runner, template, stack)
-        # The stack's own user pool: a new signing key per start, kept next to the stack file for `shop token`.
-        issuer = LocalIssuer.generate()
-        issuer.save(key_file(args.ready_file))
+        # The stack's own user pool: its signing key, kept next to the stack file for `shop token`. A durable
+        # stack keeps its key across restarts (tokens stay valid until they expire, as a user pool's do).
+        issuer = _signing_key(key_file(args.ready_file), reuse=state_dir is not None and not args.fresh)
         spec = load_spec()
         app = create_app(
             runner,

@@ -34,7 +34,7 @@ TOO_MUCH = {"sku": "W-9", "description": "Crate of widgets", "quantity": 100, "u
 
 
 def _headers(workdir: Path) -> dict[str, str]:
-    token = LocalIssuer.load(key_file(workdir / "stack.json")).admin_token()  # a new key per start
+    token = LocalIssuer.load(key_file(workdir / "stack.json")).admin_token()
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -77,6 +77,7 @@ def test_sigkill_mid_pipeline_loses_no_acknowledged_write(tmp_path):
     payloads: dict[str, dict] = {}
     with launched(workdir, ["--fresh"]) as first:
         api, headers = first.info["api"], _headers(workdir)
+        before = headers
         created = []
         for n in range(CLIENTS):
             response = httpx.post(f"{api}/clients", headers=headers, timeout=30, json={
@@ -120,8 +121,8 @@ def test_sigkill_mid_pipeline_loses_no_acknowledged_write(tmp_path):
         # Every earlier answer reads back the same: the clients, and each accepted order's 202 (replayed for
         # its Idempotency-Key, never placed twice).
         for client in created:
-            got = httpx.get(f"{api}/clients/{client['clientId']}", headers=headers, timeout=30)
-            assert got.status_code == 200 and got.json() == client
+            got = httpx.get(f"{api}/clients/{client['clientId']}", headers=before, timeout=30)
+            assert got.status_code == 200 and got.json() == client, "read with a token from before the restart"
         for key, (client_id, body) in accepted.items():
             again = _post_order(api, headers, client_id, key, payloads[key])
             assert (again.status_code, again.json()) == (202, body)
