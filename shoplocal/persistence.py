@@ -16,9 +16,9 @@ What a line records depends on the service:
   request itself, recorded once moto has answered it with a success, and replayed into a fresh moto at
   the next start. These services are deterministic given the same requests in the same order: every
   recorded request runs under one lock, so the journal's order is the order moto applied them (DynamoDB's
-  requests are serialised anyway, see `SerializedDynamoDB`). moto's random generator is re-seeded with a
-  recorded seed before each recorded request, so that what it draws (CloudFormation's physical names)
-  comes out the same on replay.
+  requests are serialised anyway, see `SerializedDynamoDB`). Each recorded request draws moto's random ids
+  from a generator of its own thread, seeded with a seed recorded beside it (`_seeded_random`), so that what
+  it drew (CloudFormation's physical names, S3 version ids) is drawn again on replay.
 - **SQS messages**: not replayable as requests (message ids, receipt handles, receive counts and moto's
   own moves to a DLQ on receive are not reproduced by re-sending requests). After every request that can
   change messages, the journal records the messages themselves: those that appeared (in full: id, body,
@@ -28,8 +28,10 @@ What a line records depends on the service:
   again at once, as it would be on SQS once its visibility timeout passed after its consumer died.
 
 A torn last line (the process killed inside a write) is the one thing replay tolerates and drops: its
-request was never answered. The journal grows with every write; `compact()` (at a clean stop) rewrites
-its SQS lines as the messages still queued, which keeps the part that churns most from growing.
+request was never answered. The journal grows with every write; `compact()`, at a clean stop, rewrites it
+as the tables' items (one BatchWriteItem line per 25) and the messages still queued, in place of every
+item write and message line; table, queue and bucket requests and S3's writes (a versioned bucket's
+history) stay as they were.
 """
 
 from __future__ import annotations
