@@ -111,7 +111,7 @@ def state_directory(args: argparse.Namespace) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     """Embedded moto, resources from template.yaml, functions, SQS pollers, and the gateway on HOST:port."""
-    from shoplocal.persistence import StateInUse
+    from shoplocal.persistence import StateError, StateInUse
 
     signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
@@ -163,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
         return 0 if server.started else 1
     except _Stop:
         return 0
-    except StateInUse as error:
+    except (StateInUse, StateError) as error:
         print(f"shop: {error}", file=sys.stderr, flush=True)
         return 1
     finally:
