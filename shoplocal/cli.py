@@ -98,8 +98,28 @@ def _announce(info: dict[str, Any], ready_file: Path | None, admin_token: str | 
     print(f"shop: ready at {info['api']} (Ctrl-C to stop)", flush=True)
 
 
+def _signing_key(path: Path, reuse: bool) -> Any:
+    from shoplocal.auth import LocalIssuer, NoLocalKey
+
+    if reuse and path.exists():
+        try:
+            return LocalIssuer.load(path)
+        except NoLocalKey:
+            pass  # unreadable: a new key, as on a fresh start
+    issuer = LocalIssuer.generate()
+    issuer.save(path)
+    return issuer
+
+
+def state_directory(args: argparse.Namespace) -> Path:
+    """Where `shop run` keeps its data: `--state-dir`, else `state/` beside its ready file."""
+    return args.state_dir or args.ready_file.parent / "state"
+
+
 def run(args: argparse.Namespace) -> int:
     """Embedded moto, resources from template.yaml, functions, SQS pollers, and the gateway on HOST:port."""
+    from shoplocal.persistence import StateError, StateInUse
+
     signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
     emulator = None
@@ -110,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
         # Imported after the handlers are set, so an early Ctrl-C also stops cleanly.
         import uvicorn
 
-        from shoplocal.auth import JwtAuthorizer, LocalIssuer, key_file
+        from shoplocal.auth import JwtAuthorizer, key_file
         from shoplocal.emulator import Emulator, free_port
         from shoplocal.gateway import create_app, load_spec
         from shoplocal.lambdas import FunctionRunner
@@ -119,17 +139,24 @@ def run(args: argparse.Namespace) -> int:
         from shoplocal.template import OPENAPI_PATH, TEMPLATE_PATH, Template
         from shoplocal.watch import DefinitionWatcher
 
+        from shoplocal import persistence
+
+        state_dir = None if args.in_memory else state_directory(args)
+        if state_dir is not None and args.fresh:
+            persistence.reset(state_dir)
         moto_port = args.moto_port or (DEFAULT_MOTO_PORT if _port_is_free(DEFAULT_MOTO_PORT) else free_port())
-        emulator = Emulator(moto_port).start()
+        emulator = Emulator(moto_port, state_dir=state_dir).start()
+        if emulator.journal is not None and emulator.journal.replayed:
+            print(f"shop: restored {emulator.journal.replayed} journaled changes from {state_dir}", flush=True)
         emulator.export()
         template = Template()
-        stack = provision(emulator.url, template)
+        stack = provision(emulator.url, template, state_dir=state_dir)
         runner = FunctionRunner.from_stack(template, stack)
         pollers, stop_polling = start_pollers(runner, template, stack)
         DefinitionWatcher([TEMPLATE_PATH, OPENAPI_PATH], stop_polling, report=_say).start()
-        # The stack's own user pool: a new signing key per start, kept next to the stack file for `shop token`.
-        issuer = LocalIssuer.generate()
-        issuer.save(key_file(args.ready_file))
+        # The stack's own user pool: its signing key, kept next to the stack file for `shop token`. A durable
+        # stack keeps its key across restarts (tokens stay valid until they expire, as a user pool's do).
+        issuer = _signing_key(key_file(args.ready_file), reuse=state_dir is not None and not args.fresh)
         spec = load_spec()
         app = create_app(
             runner,
@@ -147,6 +174,9 @@ def run(args: argparse.Namespace) -> int:
         return 0 if server.started else 1
     except _Stop:
         return 0
+    except (StateInUse, StateError) as error:
+        print(f"shop: {error}", file=sys.stderr, flush=True)
+        return 1
     finally:
         if stop_polling is not None:
             stop_polling.set()
@@ -184,6 +214,20 @@ def _add_run(subparsers: argparse._SubParsersAction) -> None:
         default=STACK_FILE,
         help="write the stack's addresses here as JSON once it serves (default .shop/stack.json, read by "
         "`shop orders` and `shop dlq`); its signing key goes beside it (stack.key.json, for `shop token`)",
+    )
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=None,
+        help="keep the table's items, the bucket's objects and the queued messages here, and carry on from "
+        "them at the next start (default: state/ beside the ready file, .shop/state)",
+    )
+    durability = parser.add_mutually_exclusive_group()
+    durability.add_argument(
+        "--fresh", action="store_true", help="start from nothing: delete what the state directory kept first"
+    )
+    durability.add_argument(
+        "--in-memory", action="store_true", help="keep nothing: no state directory, everything lost at stop"
     )
     parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     parser.set_defaults(handler=run)
@@ -373,6 +417,11 @@ def _add_bench(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--stack-dir", type=Path, default=None, help="where the stack's ready file and log go (default: a temp dir)"
+    )
+    parser.add_argument(
+        "--in-memory",
+        action="store_true",
+        help="bench a stack that keeps nothing (`shop run --in-memory`) instead of a durable one, as `shop run` is",
     )
     parser.add_argument(
         "--markdown",

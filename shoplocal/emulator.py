@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 import threading
+from pathlib import Path
 from typing import Any
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
@@ -201,11 +202,16 @@ class SerializedDynamoDB:
 
 
 class Emulator:
-    """A moto server in a background thread of this process."""
+    """A moto server in a background thread of this process.
 
-    def __init__(self, port: int | None = None) -> None:
+    With a `state_dir`, its state is durable (shoplocal/persistence.py): what an earlier run kept there is
+    replayed before the server listens, and every change is journaled there before it is answered."""
+
+    def __init__(self, port: int | None = None, state_dir: Path | None = None) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.state_dir = Path(state_dir) if state_dir is not None else None
+        self.journal = None
         self._server = None
         self._thread: threading.Thread | None = None
 
@@ -213,7 +219,12 @@ class Emulator:
         # moto's werkzeug logs every request; the local stack prints its own summary instead.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         _patch_moto_dynamodb()
-        app = SerializedDynamoDB(DomainDispatcherApplication(create_backend_app))
+        app = DomainDispatcherApplication(create_backend_app)
+        if self.state_dir is not None:
+            from shoplocal.persistence import Journal
+
+            self.journal = app = Journal(app, self.state_dir).open()
+        app = SerializedDynamoDB(app)
         self._server = make_server("127.0.0.1", self.port, app, threaded=True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
         self._thread.start()
@@ -224,6 +235,9 @@ class Emulator:
             self._server.shutdown()
             self._thread.join()
             self._server = None
+        if self.journal is not None:
+            self.journal.close()
+            self.journal = None
 
     def environ(self) -> dict[str, str]:
         """Variables that point boto3 (and so PynamoDB and Powertools) at this server."""

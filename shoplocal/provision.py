@@ -6,6 +6,7 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -45,26 +46,46 @@ def local_parameters(template: Template) -> dict[str, str]:
     return values
 
 
-def provision(endpoint_url: str, template: Template | None = None, stack_name: str = "shop") -> Stack:
+def provision(
+    endpoint_url: str, template: Template | None = None, stack_name: str = "shop", state_dir: Path | None = None
+) -> Stack:
+    """The stack of template.yaml's data resources: created through moto's CloudFormation, or, when a durable
+    emulator replayed it from `state_dir` (shoplocal/persistence.py), found there as it was left, with the
+    parameter values it was created with."""
+    from shoplocal import persistence
+
     template = template or Template()
     session = boto3.session.Session()
     cloudformation = session.client("cloudformation", endpoint_url=endpoint_url)
-    parameters = local_parameters(template)
-    cloudformation.create_stack(
-        StackName=stack_name,
-        TemplateBody=json.dumps(template.data_template()),
-        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
-    )
+    existing = _stack_exists(cloudformation, stack_name)
+    parameters = persistence.load_parameters(state_dir)
+    if existing and parameters is None:
+        raise RuntimeError(f"stack {stack_name} exists but its parameters were not kept; start with --fresh")
+    if parameters is None:
+        parameters = local_parameters(template)
+        persistence.save_parameters(state_dir, parameters)  # before the stack exists: never one without them
+    if not existing:
+        cloudformation.create_stack(
+            StackName=stack_name,
+            TemplateBody=json.dumps(template.data_template()),
+            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+        )
     resources = cloudformation.describe_stack_resources(StackName=stack_name)["StackResources"]
     failed = [r for r in resources if r["ResourceStatus"] != "CREATE_COMPLETE"]
     if failed:
         raise RuntimeError(f"local stack resources failed to create: {failed}")
     physical_ids = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources}
-    _apply_what_moto_skips(session, endpoint_url, template, physical_ids)
+    if not existing:  # a replayed stack has them already
+        _apply_what_moto_skips(session, endpoint_url, template, physical_ids)
     _apply_local_overrides(session, endpoint_url, template, physical_ids)
     description = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in description.get("Outputs", [])}
     return Stack(stack_name, physical_ids, parameters, outputs)
+
+
+def _stack_exists(cloudformation, stack_name: str) -> bool:
+    stacks = cloudformation.list_stacks()["StackSummaries"]
+    return any(s["StackName"] == stack_name and s["StackStatus"] != "DELETE_COMPLETE" for s in stacks)
 
 
 def _apply_what_moto_skips(session, endpoint_url: str, template: Template, physical_ids: dict[str, str]) -> None:

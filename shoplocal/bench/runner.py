@@ -166,13 +166,17 @@ def run(
     output: Path | None,
     workdir: Path | None = None,
     echo: Any = print,
+    in_memory: bool = False,
 ) -> dict[str, Any]:
-    """Start a stack, run the sections, write `output` (if given); returns the results document."""
+    """Start a stack, run the sections, write `output` (if given); returns the results document.
+
+    The stack is durable, as `shop run` is (a fresh state directory in `workdir`), unless `in_memory`."""
     started = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
     with tempfile.TemporaryDirectory(prefix="shop-bench-") as tmp:
         stack_dir = workdir or Path(tmp)
         echo(f"bench: starting a local stack in {stack_dir}")
-        with launched(stack_dir, ["--log-level", "warning"]) as stack:
+        durability = "--in-memory" if in_memory else "--fresh"
+        with launched(stack_dir, ["--log-level", "warning", durability]) as stack:
             ctx = build_context(stack.info, repetitions, smoke)
             function_log = stack_dir / "functions.log"
             echo(f"bench: the functions' own log lines go to {function_log}")
@@ -183,6 +187,7 @@ def run(
         "started": started,
         "repetitions": repetitions,
         "smoke": smoke,
+        "stack": "in memory" if in_memory else "durable (journal in its state directory)",
         **outcome,
     }
     if output is not None:
@@ -280,6 +285,7 @@ def main(args: Any) -> int:
         output=args.output,
         workdir=args.stack_dir,
         echo=lambda text: print(text, file=sys.stderr, flush=True),
+        in_memory=getattr(args, "in_memory", False),
     )
     print_table(results)
     print(f"results: {args.output}")
