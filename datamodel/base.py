@@ -139,11 +139,12 @@ def disconnect() -> None:
 @snapstart.on_restore
 def reconnect() -> None:
     """After a SnapStart restore, before the modules rebuild their clients (`aws_client`, on the new session):
-    a new botocore session, so credentials are resolved again, and a new DynamoDB client, built now as the
-    init's `connect` did (the restore, not the first request, pays for it)."""
+    a new botocore session, so credentials are resolved again, and a new DynamoDB client, built now when the
+    init's `connect` had built one (the restore, not the first request, pays for it); a function whose init did
+    not (RedriveFunction) builds it on its first request, as before."""
     _clients.clear()
-    renew_session(connection)
-    connect()
+    if renew_session(connection):
+        connect()
 
 
 PRIMARY_KEY = frozenset({"PK", "SK"})

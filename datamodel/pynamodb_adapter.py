@@ -60,9 +60,10 @@ def close_client(connection: Connection) -> None:
         connection._client.close()
 
 
-def renew_session(connection: Connection) -> None:
+def renew_session(connection: Connection) -> bool:
     """Make `connection` build a new botocore session and DynamoDB client on its next use: after a SnapStart
     restore, credentials resolved again and connections of this environment's own (domain/snapstart.py).
+    Answers whether it had a client (built at init, so worth building again at once).
 
     Why private members: `Connection.session` and `Connection.client` are built lazily, once, into
     `_local.session` and `_client` (`Connection.__init__` sets both), and no public method forgets them; a new
@@ -71,7 +72,9 @@ def renew_session(connection: Connection) -> None:
     service models are parsed already: the restore resolves credentials again, it does not read the JSON
     again."""
     loader = connection.session.get_component("data_loader")
+    had_client = connection._client is not None
     close_client(connection)
     connection._local = local()
     connection._client = None
     connection.session.register_component("data_loader", loader)
+    return had_client

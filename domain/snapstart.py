@@ -7,9 +7,11 @@ init again. Whatever the init left in memory is then the same in all of them, fo
 
 - the `random` module's state (the jittered backoffs of datamodel/transaction.py and invoices.py): reseeded
   from the OS after a restore, so that restored environments that collided do not pause in step and collide
-  again. The ids need nothing: python-ulid draws each id's 80 random bits from `os.urandom`, which reads the
-  kernel's generator (reseeded by the restored microVM), and domain/ids.py imports it on the first id, so no
-  generator state from the init is in the snapshot;
+  again. The ids need nothing: python-ulid asks the kernel (`os.urandom`) for each id's 80 random bits (within
+  one millisecond it increments the previous id's, a state each environment builds after its restore), and
+  domain/ids.py imports it on the first id, so the init leaves no generator state in the snapshot. That
+  relies on the kernel's generator not being the snapshot's in a restored microVM: AWS's uniqueness guidance
+  is about the user-space state made at init (ids, seeds), which is what this module renews;
 - the botocore session, its credentials and the SDK clients built at init (datamodel.base.connect and the
   module-level clients of `aws_client`): closed before the snapshot (no socket in the image) and rebuilt after
   a restore, so that each environment signs with credentials resolved after its restore (the role's session

@@ -169,9 +169,10 @@ def test_a_renewed_connection_builds_a_new_session_and_client_and_keeps_the_pars
     loader = session.get_component("data_loader")
 
     # WHEN it is renewed, as after a SnapStart restore
-    pynamodb_adapter.renew_session(connection)
+    had_client = pynamodb_adapter.renew_session(connection)
 
     # THEN its next use builds a new session and a new client, on the loader that has the models parsed
+    assert had_client is True
     assert connection.session is not session
     assert connection.client is not client
     assert connection.client.meta.service_model.service_name == "dynamodb"
