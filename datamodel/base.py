@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from weakref import WeakSet
 
 from pynamodb.attributes import DiscriminatorAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
@@ -11,8 +12,8 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.pagination import ResultIterator
 
-from datamodel.pynamodb_adapter import SharedConnectionModel
-from domain import config
+from datamodel.pynamodb_adapter import SharedConnectionModel, close_client, renew_session
+from domain import config, snapstart
 
 # Operations that take ReturnConsumedCapacity: PynamoDB leaves the table-management ones alone too.
 _DATA_OPERATIONS = frozenset(
@@ -115,8 +116,35 @@ def connect() -> None:
 
 def aws_client(service_name: str, **kwargs: Any) -> Any:
     """A client of another AWS service on the data layer's botocore session: no second session (credentials,
-    endpoints, loaders) and no `import boto3` (hundreds of ms of cold start, mostly s3transfer)."""
-    return connection.session.create_client(service_name, region_name=config.AWS_REGION, **kwargs)
+    endpoints, loaders) and no `import boto3` (hundreds of ms of cold start, mostly s3transfer). A module that
+    keeps one for the environment's life rebuilds it `@snapstart.on_restore`."""
+    client = connection.session.create_client(service_name, region_name=config.AWS_REGION, **kwargs)
+    _clients.add(client)
+    return client
+
+
+# The clients `aws_client` made on the current session: closed before a SnapStart snapshot, forgotten after.
+_clients: WeakSet[Any] = WeakSet()
+
+
+@snapstart.on_snapshot
+def disconnect() -> None:
+    """Before a SnapStart snapshot: no open socket in the image (the init makes no request, so this is a
+    guard). The clients stay usable: botocore opens new connections on their next request."""
+    close_client(connection)
+    for client in _clients:
+        client.close()
+
+
+@snapstart.on_restore
+def reconnect() -> None:
+    """After a SnapStart restore, before the modules rebuild their clients (`aws_client`, on the new session):
+    a new botocore session, so credentials are resolved again, and a new DynamoDB client, built now when the
+    init's `connect` had built one (the restore, not the first request, pays for it); a function whose init did
+    not (RedriveFunction) builds it on its first request, as before."""
+    _clients.clear()
+    if renew_session(connection):
+        connect()
 
 
 PRIMARY_KEY = frozenset({"PK", "SK"})

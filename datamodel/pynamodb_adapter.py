@@ -1,6 +1,7 @@
-"""The data layer's one use of a PynamoDB private member: `Model._get_connection`, overridden so that every
+"""The data layer's uses of PynamoDB private members: `Model._get_connection`, overridden so that every
 entity class does its I/O on one shared `Connection` (one botocore session and DynamoDB client per execution
-environment). Everything else in datamodel/ uses PynamoDB's public API only.
+environment), and `renew_session`, which makes that connection build a new session and client after a SnapStart
+restore. Everything else in datamodel/ uses PynamoDB's public API only.
 
 Why a private hook: PynamoDB (6.1) gives each model class a `TableConnection` of its own, and a
 `TableConnection` always builds a `Connection` of its own, with its own botocore session and client (the
@@ -19,6 +20,7 @@ the data layer uses still sends its request through the shared connection.
 
 from __future__ import annotations
 
+from threading import local
 from typing import ClassVar
 
 from pynamodb.connection import Connection, TableConnection
@@ -49,3 +51,30 @@ class SharedConnectionModel(Model):
                 shared.add_meta_table(table_connection.get_meta_table())
             table_connection.connection = shared
         return table_connection
+
+
+def close_client(connection: Connection) -> None:
+    """Close the pooled HTTP connections of `connection`'s DynamoDB client (botocore's public `close`), if it
+    was built: PynamoDB keeps it in `_client` and has no public way to ask whether it exists."""
+    if connection._client is not None:
+        connection._client.close()
+
+
+def renew_session(connection: Connection) -> bool:
+    """Make `connection` build a new botocore session and DynamoDB client on its next use: after a SnapStart
+    restore, credentials resolved again and connections of this environment's own (domain/snapstart.py).
+    Answers whether it had a client (built at init, so worth building again at once).
+
+    Why private members: `Connection.session` and `Connection.client` are built lazily, once, into
+    `_local.session` and `_client` (`Connection.__init__` sets both), and no public method forgets them; a new
+    `Connection` instead would leave every holder of this one (entities, transactions, the idempotency store) on
+    the old client. The new session keeps the old one's loader (botocore's public session components), whose
+    service models are parsed already: the restore resolves credentials again, it does not read the JSON
+    again."""
+    loader = connection.session.get_component("data_loader")
+    had_client = connection._client is not None
+    close_client(connection)
+    connection._local = local()
+    connection._client = None
+    connection.session.register_component("data_loader", loader)
+    return had_client

@@ -7,6 +7,7 @@ with init_phase():  # imports and set-up without the garbage collector's passes 
     from aws_lambda_powertools.logging import correlation_paths
 
     from datamodel.base import connect
+    from domain import snapstart
     from domain.observability import traced
     from handlers.api import create_app, resolve
     from handlers.routes import clients, health
@@ -14,6 +15,7 @@ with init_phase():  # imports and set-up without the garbage collector's passes 
     logger = Logger()
     app = create_app(clients.router, health.router)
     connect()
+    snapstart.register()  # SnapStart's hooks, when Lambda snapshots this init (domain/snapstart.py)
 
 
 @traced

@@ -7,6 +7,7 @@ with init_phase():  # imports and set-up without the garbage collector's passes 
     from aws_lambda_powertools.logging import correlation_paths
 
     from datamodel.base import connect
+    from domain import snapstart
     from domain.observability import traced
     from handlers.api import create_app, resolve
     from handlers.routes import invoices
@@ -14,6 +15,7 @@ with init_phase():  # imports and set-up without the garbage collector's passes 
     logger = Logger()
     app = create_app(invoices.router)
     connect()
+    snapstart.register()  # SnapStart's hooks, when Lambda snapshots this init (domain/snapstart.py)
 
 
 @traced

@@ -7,6 +7,7 @@ with init_phase():  # imports and set-up without the garbage collector's passes 
     from aws_lambda_powertools.logging import correlation_paths
 
     from datamodel.base import connect
+    from domain import snapstart
     from domain.observability import allow_empty_metrics, traced
     from handlers.api import create_app, resolve
     from handlers.routes import orders
@@ -16,6 +17,7 @@ with init_phase():  # imports and set-up without the garbage collector's passes 
     allow_empty_metrics()  # reads and replays count nothing
     app = create_app(orders.router)
     connect()
+    snapstart.register()  # SnapStart's hooks, when Lambda snapshots this init (domain/snapstart.py)
 
 
 @traced

@@ -48,7 +48,10 @@ from shoplocal.template import OPENAPI_PATH
 logger = logging.getLogger(__name__)
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_FUNCTION_IN_URI = re.compile(r"functions/\$\{([A-Za-z0-9]+)\.Arn\}/invocations")
+# `${Function.Alias}`: the function's AutoPublishAlias (template.yaml, SnapStart), which SAM resolves in the
+# spec's Fn::Sub to the alias resource; `${Function.Arn}`: the unqualified function. Locally both are the
+# function itself (the local runtime has no versions).
+_FUNCTION_IN_URI = re.compile(r"functions/\$\{([A-Za-z0-9]+)\.(?:Arn|Alias)\}/invocations")
 _BODY_KEY = "shoplocal.body"
 _AUTHORIZER_KEY = "shoplocal.authorizer"
 _HOP_BY_HOP = {"content-length", "transfer-encoding", "connection", "keep-alive"}
@@ -112,7 +115,7 @@ def route_table(spec: Mapping[str, Any], functions: Container[str]) -> list[Rout
             logical_id = function_of(item[method])
             label = f"{method.upper()} {path}"
             if logical_id is None:
-                problems.append(f"{label} has no x-amazon-apigateway-integration naming ${{Function.Arn}}")
+                problems.append(f"{label} has no x-amazon-apigateway-integration naming ${{Function.Alias}}")
             elif logical_id not in functions:
                 problems.append(f"{label} names {logical_id}, which is not a function in template.yaml")
             else:

@@ -116,7 +116,7 @@ def references(node: Any) -> set[str]:
     if isinstance(node, dict):
         for key, value in node.items():
             if key == "Ref" and isinstance(value, str):
-                found.add(value)
+                found.add(value.split(".")[0])  # SAM's `!Ref Function.Alias` refers to the function
             elif key == "Fn::GetAtt":
                 target = value[0] if isinstance(value, list) else str(value).split(".")[0]
                 found.add(target)

@@ -32,7 +32,7 @@ with init_phase():  # imports and set-up without the garbage collector's passes 
     from datamodel import orders
     from datamodel.base import aws_client, connect
     from datamodel.entities import ClientRecord, OrderRecord
-    from domain import config, messages, observability
+    from domain import config, messages, observability, snapstart
     from domain.logs import keep_payloads_out_of_logs
     from domain.observability import allow_empty_metrics, count_worker_failures, traced
     from workers import approval_rules
@@ -44,6 +44,13 @@ with init_phase():  # imports and set-up without the garbage collector's passes 
     processor = BatchProcessor(event_type=EventType.SQS, logger=logger)
     sqs = aws_client("sqs")
     connect()
+
+    @snapstart.on_restore
+    def _reconnect() -> None:
+        global sqs
+        sqs = aws_client("sqs")
+
+    snapstart.register()  # SnapStart's hooks, when Lambda snapshots this init (domain/snapstart.py)
 
 
 def record_handler(record: SQSRecord) -> None:

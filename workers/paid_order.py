@@ -44,7 +44,7 @@ with init_phase():  # imports and set-up without the garbage collector's passes 
     from datamodel.base import aws_client, connect
     from datamodel.entities import InvoiceRecord, OrderRecord
     from datamodel.errors import ClientNotFoundError, OrderNotFoundError
-    from domain import config, messages, observability
+    from domain import config, messages, observability, snapstart
     from domain.logs import keep_payloads_out_of_logs
     from domain.observability import allow_empty_metrics, count_worker_failures, traced
     from workers.invoice_pdf import InvoiceDocument, InvoiceLine, render_invoice
@@ -56,6 +56,13 @@ with init_phase():  # imports and set-up without the garbage collector's passes 
     processor = BatchProcessor(event_type=EventType.SQS, logger=logger)
     s3 = aws_client("s3")
     connect()
+
+    @snapstart.on_restore
+    def _reconnect() -> None:
+        global s3
+        s3 = aws_client("s3")
+
+    snapstart.register()  # SnapStart's hooks, when Lambda snapshots this init (domain/snapstart.py)
 
 
 # S3 answers 412 when the object exists, 409 when a concurrent conditional write is in progress.

@@ -34,7 +34,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from datamodel import orders
 from datamodel.orders import StuckOrder
-from domain import config, messages
+from domain import config, messages, snapstart
 from domain.clock import rfc3339, utc_now
 from domain.observability import traced
 
@@ -49,7 +49,16 @@ ORDERS, PAID_ORDERS = "orders", "paid-orders"
 TARGETS = {orders.PENDING: ORDERS, orders.APPROVED: PAID_ORDERS}
 
 logger = Logger()
-_sqs: Any = None
+_sqs: Any = None  # built by the first sweep (`_client`)
+
+
+@snapstart.on_restore
+def _forget_client() -> None:
+    global _sqs
+    _sqs = None  # the next sweep builds it on the restored session
+
+
+snapstart.register()  # SnapStart's hooks, when Lambda snapshots this init (domain/snapstart.py)
 
 
 class RedriveError(RuntimeError):

@@ -12,7 +12,7 @@ from botocore.config import Config
 from datamodel import clients, invoices
 from datamodel.base import aws_client
 from datamodel.entities import InvoiceRecord
-from domain import config
+from domain import config, snapstart
 from domain.clock import utc_now
 from domain.models import Invoice
 from handlers import contract
@@ -21,6 +21,12 @@ from handlers.api import json_response, page_response
 router = Router()
 # SigV4 explicitly: botocore may otherwise presign with SigV2, whose URLs ignore the expiry we set.
 s3 = aws_client("s3", config=Config(signature_version="s3v4"))
+
+
+@snapstart.on_restore
+def _reconnect() -> None:
+    global s3
+    s3 = aws_client("s3", config=Config(signature_version="s3v4"))
 
 DOWNLOAD_SECONDS = 300
 

@@ -25,7 +25,7 @@ from datamodel import clients, orders
 from datamodel.base import aws_client
 from datamodel.entities import OrderRecord
 from datamodel.requests import Request
-from domain import config, messages, money, observability
+from domain import config, messages, money, observability, snapstart
 from domain.ids import new_id
 from domain.models import Order, OrderCreate
 from handlers import contract
@@ -37,6 +37,12 @@ metrics = Metrics()  # flushed by the entry point (handlers/orders.py)
 router = Router()
 placed_once = Replayable("createOrder", router)
 sqs = aws_client("sqs")
+
+
+@snapstart.on_restore
+def _reconnect() -> None:
+    global sqs
+    sqs = aws_client("sqs")
 
 
 @contract.create_order(router)

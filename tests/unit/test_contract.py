@@ -20,11 +20,13 @@ def test_the_ulid_pattern_in_code_is_the_contracts():
     assert SPEC["components"]["schemas"]["Ulid"]["pattern"] == ULID_PATTERN
 
 
-def test_every_operation_is_bound_to_a_function_of_the_template():
+def test_every_operation_is_bound_to_the_live_alias_of_a_function_of_the_template():
+    """`${Function.Alias}`, not `${Function.Arn}`: API Gateway invokes the published version behind the alias,
+    the only one SnapStart applies to (template.yaml's SnapStart parameter); `$LATEST` would never use it."""
     functions = Template().functions()
     for path, method, operation in OPERATIONS:
         uri = operation["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"]
-        name = re.search(r"\$\{(\w+)\.Arn\}", uri).group(1)
+        name = re.search(r"functions/\$\{(\w+)\.Alias\}/invocations", uri).group(1)
         assert name in functions, f"{method} {path} names {name}"
         assert operation["x-amazon-apigateway-integration"]["type"] == "aws_proxy"
 

@@ -1,6 +1,7 @@
-"""datamodel.pynamodb_adapter holds the data layer's one use of a PynamoDB private member (`Model._get_connection`,
-overridden so that every entity shares one connection and client). These tests fail on a PynamoDB upgrade that
-breaks what the override relies on, and when another data-layer module starts using a PynamoDB private member.
+"""datamodel.pynamodb_adapter holds the data layer's uses of PynamoDB private members (`Model._get_connection`,
+overridden so that every entity shares one connection and client; `Connection._local` and `_client`, which
+`renew_session` resets after a SnapStart restore). These tests fail on a PynamoDB upgrade that breaks what the
+adapter relies on, and when another data-layer module starts using a PynamoDB private member.
 No I/O: `Connection.dispatch` (the public method every PynamoDB request goes through) is replaced by a recorder."""
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pynamodb.connection import Connection, TableConnection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactGet, TransactWrite
 
-from datamodel import base, keys, orders
+from datamodel import base, keys, orders, pynamodb_adapter
 from datamodel.base import TableItem
 from datamodel.entities import ClientRecord, InvoiceCounter, LineItem, OrderRecord
 from datamodel.transaction import Transaction
@@ -156,6 +157,26 @@ def test_the_data_layers_queries_carry_a_key_condition_only(sent):
     queries = [request for _, operation, request in sent if operation == "Query"]
     assert len(queries) == 2 + len(keys.open_order_shards())
     assert all("KeyConditionExpression" in query and "FilterExpression" not in query for query in queries)
+
+
+# ---- a new session after a SnapStart restore ----
+
+
+def test_a_renewed_connection_builds_a_new_session_and_client_and_keeps_the_parsed_models():
+    # GIVEN a connection whose session and client are built (no request: building sends nothing)
+    connection = Connection(region="eu-west-1")
+    session, client = connection.session, connection.client
+    loader = session.get_component("data_loader")
+
+    # WHEN it is renewed, as after a SnapStart restore
+    had_client = pynamodb_adapter.renew_session(connection)
+
+    # THEN its next use builds a new session and a new client, on the loader that has the models parsed
+    assert had_client is True
+    assert connection.session is not session
+    assert connection.client is not client
+    assert connection.client.meta.service_model.service_name == "dynamodb"
+    assert connection.session.get_component("data_loader") is loader
 
 
 # ---- the adapter is the only place ----
