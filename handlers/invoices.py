@@ -1,6 +1,11 @@
 """InvoicesFunction: lists invoices and hands out presigned PDF URLs."""
 
+from domain import config
 from domain.coldstart import init_phase
+
+# This function's configuration, checked once before anything else: a missing or empty variable fails the
+# init, naming it (domain/config.py).
+config.require("TABLE_NAME", "BUCKET_NAME", "CURSOR_SECRET_ARN")
 
 with init_phase():  # imports and set-up without the garbage collector's passes (domain/coldstart.py)
     from aws_lambda_powertools import Logger

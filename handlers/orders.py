@@ -1,6 +1,11 @@
 """OrdersFunction: places and reads purchase orders."""
 
+from domain import config
 from domain.coldstart import init_phase
+
+# This function's configuration, checked once before anything else: a missing or empty variable fails the
+# init, naming it (domain/config.py).
+config.require("TABLE_NAME", "ORDERS_QUEUE_URL", "CURSOR_SECRET_ARN")
 
 with init_phase():  # imports and set-up without the garbage collector's passes (domain/coldstart.py)
     from aws_lambda_powertools import Logger, Metrics

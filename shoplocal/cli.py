@@ -60,7 +60,10 @@ def _server(config: Any, on_ready: Callable[[], None]) -> Any:
 
 def describe(api_url: str, emulator: Any, template: Any, stack: Any) -> dict[str, Any]:
     """Where everything of the local stack is."""
-    data = template.data_template()["Resources"]
+    from shoplocal.template import PROVISIONED_BY_API
+
+    data = list(template.data_template()["Resources"])
+    data += [name for name, resource in template.resources.items() if resource["Type"] in PROVISIONED_BY_API]
     return {
         "api": api_url,
         "ui": f"{api_url}/ui/",

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import string
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
 
-from shoplocal.template import Template
+from shoplocal.template import PROVISIONED_BY_API, Template
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,28 @@ class Stack:
         return str(value)
 
 
+# Values for the parameters a deploy must give (no Default in template.yaml): example values, so that a
+# local invoice shows where its seller comes from. Override one with `SHOP_PARAMETER_<Name>` (e.g.
+# SHOP_PARAMETER_SellerName="Acme Ltd." make run).
+LOCAL_PARAMETERS = {
+    "SellerName": "Serverless Shop Ltd. (example)",
+    "SellerAddress": "1 Cloud Street|Seattle, WA 98101|United States",
+    "SellerTaxId": "EIN 00-0000000 (example)",
+}
+PARAMETER_OVERRIDE_PREFIX = "SHOP_PARAMETER_"
+
+
 def local_parameters(template: Template) -> dict[str, str]:
-    """Parameter values for the local stack: defaults, and fresh random values for secrets."""
+    """Parameter values for the local stack: `SHOP_PARAMETER_<Name>` overrides, then LOCAL_PARAMETERS, then
+    defaults, and fresh random values for secrets."""
     values = {}
     for name, spec in template.parameters.items():
-        if "Default" in spec:
+        override = os.environ.get(PARAMETER_OVERRIDE_PREFIX + name)
+        if override is not None:
+            values[name] = override
+        elif name in LOCAL_PARAMETERS:
+            values[name] = LOCAL_PARAMETERS[name]
+        elif "Default" in spec:
             values[name] = str(spec["Default"])
         elif spec.get("NoEcho"):
             values[name] = secrets.token_urlsafe(48)
@@ -75,7 +93,9 @@ def provision(
     if failed:
         raise RuntimeError(f"local stack resources failed to create: {failed}")
     physical_ids = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources}
-    if not existing:  # a replayed stack has them already
+    # A replayed stack has these already (its journal replayed their creation): found, not made again.
+    physical_ids.update(_provision_by_api(session, endpoint_url, template, stack_name))
+    if not existing:
         _apply_what_moto_skips(session, endpoint_url, template, physical_ids)
     _apply_local_overrides(session, endpoint_url, template, physical_ids)
     description = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]
@@ -86,6 +106,43 @@ def provision(
 def _stack_exists(cloudformation, stack_name: str) -> bool:
     stacks = cloudformation.list_stacks()["StackSummaries"]
     return any(s["StackName"] == stack_name and s["StackStatus"] != "DELETE_COMPLETE" for s in stacks)
+
+
+def _provision_by_api(session, endpoint_url: str, template: Template, stack_name: str) -> dict[str, str]:
+    """The resources of PROVISIONED_BY_API, created as CloudFormation would: a Secrets Manager secret with a
+    generated value (GenerateSecretString's length; letters and digits, a subset of what it allows). Its
+    physical id is its ARN, what `!Ref` of a secret gives."""
+    created = {}
+    for logical_id, resource in template.resources.items():
+        if resource["Type"] not in PROVISIONED_BY_API:
+            continue
+        if resource["Type"] != "AWS::SecretsManager::Secret":
+            raise ValueError(f"the local stack cannot provision {resource['Type']} ({logical_id})")
+        props = resource.get("Properties", {})
+        generate = props.get("GenerateSecretString")
+        if "SecretString" in props:
+            value = str(props["SecretString"])
+        elif generate is not None and "SecretStringTemplate" not in generate:
+            length = int(generate.get("PasswordLength", 32))
+            alphabet = string.ascii_letters + string.digits
+            value = "".join(secrets.choice(alphabet) for _ in range(length))
+        else:
+            raise ValueError(f"the local stack provisions {logical_id} from SecretString or a plain GenerateSecretString only")
+        client = session.client("secretsmanager", endpoint_url=endpoint_url)
+        prefix = f"{stack_name}-{logical_id}-"
+        found = [
+            secret["ARN"]
+            for secret in client.list_secrets(Filters=[{"Key": "name", "Values": [prefix]}]).get("SecretList", [])
+            if secret["Name"].startswith(prefix)
+        ]
+        if found:  # a durable stack's, replayed from its journal
+            created[logical_id] = found[0]
+            continue
+        name = f"{prefix}{secrets.token_hex(6)}"
+        created[logical_id] = client.create_secret(
+            Name=name, Description=str(props.get("Description", "")), SecretString=value
+        )["ARN"]
+    return created
 
 
 def _apply_what_moto_skips(session, endpoint_url: str, template: Template, physical_ids: dict[str, str]) -> None:

@@ -53,6 +53,11 @@ MOTO_UNSUPPORTED = frozenset(
 )
 
 
+# Types moto's CloudFormation cannot create either, but the functions need locally: shoplocal/provision.py
+# creates them through their service's API (as CloudFormation would) and records their physical ids.
+PROVISIONED_BY_API = frozenset({"AWS::SecretsManager::Secret"})
+
+
 class Template:
     def __init__(self, path: Path = TEMPLATE_PATH) -> None:
         self.path = path
@@ -88,7 +93,7 @@ class Template:
         dropped = {
             k
             for k, r in self.resources.items()
-            if r["Type"].startswith(LOCAL_STAND_INS) or r["Type"] in MOTO_UNSUPPORTED
+            if r["Type"].startswith(LOCAL_STAND_INS) or r["Type"] in MOTO_UNSUPPORTED | PROVISIONED_BY_API
         }
         kept = dict(self.resources)
         changed = True

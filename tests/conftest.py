@@ -24,8 +24,11 @@ def pytest_configure(config: pytest.Config) -> None:
     emulator.export()
     template = Template()
     stack = provision(emulator.url, template)
-    # The variables every function shares (template Globals), as the Lambda runtime would set them.
-    os.environ.update(function_environment(template, stack, "ClientsFunction"))
+    # Every function's variables (template Globals and each function's own: the cursor secret, the seller), as
+    # the Lambda runtime would set them, since the tests import several functions into this one process.
+    # Each function's exact environment is the local runtime's business (tests/functional/test_lambda_runtime.py).
+    for logical_id in template.functions():
+        os.environ.update(function_environment(template, stack, logical_id))
     os.environ.pop("AWS_LAMBDA_FUNCTION_NAME", None)
     os.environ.setdefault("POWERTOOLS_DEV", "false")
     _stack.update(emulator=emulator, template=template, stack=stack)

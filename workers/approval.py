@@ -20,7 +20,12 @@ Logs carry ids only, never message bodies or client data.
 
 from __future__ import annotations
 
+from domain import config
 from domain.coldstart import init_phase
+
+# This function's configuration, checked once before anything else: a missing or empty variable fails the
+# init, naming it (domain/config.py).
+config.require("TABLE_NAME", "PAID_ORDERS_QUEUE_URL")
 
 with init_phase():  # imports and set-up without the garbage collector's passes (domain/coldstart.py)
     from aws_lambda_powertools import Logger, Metrics

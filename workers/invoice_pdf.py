@@ -51,13 +51,12 @@ class InvoiceDocument:
     currency: str
     items: list[InvoiceLine]
     total: int  # minor units
-    seller_name: str = "Serverless Shop Ltd."
-    seller_address: tuple[str, ...] = (
-        "1 Cloud Street",
-        "Seattle, WA 98101",
-        "United States",
-    )
-    seller_tax_id: str = "EIN 00-0000000"
+    # The issuer: configuration, not data (template parameters SellerName, SellerAddress, SellerTaxId, read
+    # and validated once at the paid-order worker's init by domain.config.seller()). No default: an invoice
+    # never prints a made-up seller.
+    seller_name: str
+    seller_address: tuple[str, ...]  # one printed line each
+    seller_tax_id: str
 
     def __post_init__(self) -> None:
         if self.issued_at.tzinfo is None or self.issued_at.utcoffset() is None:
@@ -68,6 +67,8 @@ class InvoiceDocument:
         computed = order_total(self.items)
         if self.total != computed:
             raise ValueError(f"total {self.total} != sum of lines {computed}")
+        if not (self.seller_name and self.seller_address and self.seller_tax_id):
+            raise ValueError("an invoice needs its seller's name, address and tax id")
 
 
 _PAGE_MARGIN = 18 * mm

@@ -26,7 +26,13 @@ WorkerFailures.
 
 from __future__ import annotations
 
+from domain import config
 from domain.coldstart import init_phase
+
+# This function's configuration, checked once before anything else: a missing or bad value fails the init,
+# naming the variable (domain/config.py).
+config.require("TABLE_NAME", "BUCKET_NAME")
+SELLER = config.seller()  # the issuer printed on every invoice
 
 with init_phase():  # imports and set-up without the garbage collector's passes (domain/coldstart.py)
     from datetime import datetime
@@ -44,7 +50,7 @@ with init_phase():  # imports and set-up without the garbage collector's passes 
     from datamodel.base import aws_client, connect
     from datamodel.entities import InvoiceRecord, OrderRecord
     from datamodel.errors import ClientNotFoundError, OrderNotFoundError
-    from domain import config, messages, observability, snapstart
+    from domain import messages, observability, snapstart
     from domain.logs import keep_payloads_out_of_logs
     from domain.observability import allow_empty_metrics, count_worker_failures, traced
     from workers.invoice_pdf import InvoiceDocument, InvoiceLine, render_invoice
@@ -178,6 +184,9 @@ def document(invoice: InvoiceRecord, order: OrderRecord) -> InvoiceDocument:
             for i in order.items
         ],
         total=int(invoice.total),
+        seller_name=SELLER.name,
+        seller_address=SELLER.address,
+        seller_tax_id=SELLER.tax_id,
     )
 
 

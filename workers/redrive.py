@@ -38,6 +38,10 @@ from domain import config, messages, snapstart
 from domain.clock import rfc3339, utc_now
 from domain.observability import traced
 
+# This function's configuration, checked once at init (the threshold too, below): a missing or empty variable
+# fails the init, naming it (domain/config.py). `shop orders redrive` sets the same three before importing this.
+config.require("TABLE_NAME", "ORDERS_QUEUE_URL", "PAID_ORDERS_QUEUE_URL")
+
 AGE_VARIABLE = "STUCK_ORDER_AGE_SECONDS"
 DEFAULT_AGE_SECONDS = 300
 PAGE_SIZE = 100  # orders per sweep page (one Query per open-orders shard)
@@ -173,14 +177,21 @@ def _send(sqs: Any, queues: Queues, batch: list[Redriven], result: RedriveResult
 
 
 def age_from_environment() -> float:
-    """`STUCK_ORDER_AGE_SECONDS`, a non-negative number of seconds (default 300)."""
+    """`STUCK_ORDER_AGE_SECONDS`, a non-negative number of seconds (default 300); ConfigurationError (a
+    ValueError) naming it otherwise."""
     value = os.environ.get(AGE_VARIABLE, "").strip()
     if not value:
         return DEFAULT_AGE_SECONDS
-    age = float(value)
-    if age < 0:
-        raise ValueError(f"{AGE_VARIABLE} must not be negative")
+    try:
+        age = float(value)
+    except ValueError:
+        raise config.ConfigurationError(f"{AGE_VARIABLE} is not a number of seconds: {value!r}") from None
+    if not age >= 0:  # negative, or NaN
+        raise config.ConfigurationError(f"{AGE_VARIABLE} must not be negative")
     return age
+
+
+age_from_environment()  # at init too: a bad threshold fails the INIT, not the first sweep
 
 
 def _client() -> Any:

@@ -27,6 +27,8 @@ _ISSUED = datetime(2026, 3, 4, 15, 30, tzinfo=timezone.utc)
 
 def make_invoice(lines: int, *, worst_case: bool = False):
     """An invoice of `lines` items; `worst_case` uses the contract's longest SKU and description."""
+    from domain.config import ADDRESS_SEPARATOR
+    from shoplocal.provision import LOCAL_PARAMETERS
     from workers.invoice_pdf import InvoiceDocument, InvoiceLine
 
     items = [
@@ -48,6 +50,10 @@ def make_invoice(lines: int, *, worst_case: bool = False):
         currency="USD",
         items=items,
         total=sum(item.quantity * item.unit_price for item in items),
+        # The local stack's example seller (template.yaml Seller* parameters, shoplocal/provision.py).
+        seller_name=LOCAL_PARAMETERS["SellerName"],
+        seller_address=tuple(LOCAL_PARAMETERS["SellerAddress"].split(ADDRESS_SEPARATOR)),
+        seller_tax_id=LOCAL_PARAMETERS["SellerTaxId"],
     )
 
 

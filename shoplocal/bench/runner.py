@@ -36,8 +36,8 @@ LAMBDA_RUNTIME_VERSION = "$LATEST"
 def function_environments(resources: dict[str, str], moto_url: str) -> dict[str, dict[str, str]]:
     """The environment each function of template.yaml gets, against the running stack's resources.
 
-    Parameters take their local values (a fresh CURSOR_SECRET: cursors made in-process are not the
-    stack's); the runtime variables are Lambda's, and AWS_ENDPOINT_URL points boto3 at the moto server."""
+    Parameters take their local values (the cursor key is the stack's own secret, CursorSecret, so
+    cursors made in-process are the stack's); the runtime variables are Lambda's, and AWS_ENDPOINT_URL points boto3 at the moto server."""
     from shoplocal.emulator import Emulator
     from shoplocal.provision import Stack, function_environment, local_parameters
     from shoplocal.template import Template

@@ -271,7 +271,7 @@ def test_fresh_starts_from_nothing(tmp_path):
     with emulator(state, tmp_path) as fresh:
         assert fresh.stack["replayed"] == 0
         assert fresh.ids != first.ids, "a new stack"
-        assert fresh.stack["parameters"]["CursorSecret"] != first.stack["parameters"]["CursorSecret"]
+        assert fresh.ids["CursorSecret"] != first.ids["CursorSecret"], "a new cursor secret"
         assert _items(fresh) == []
         assert _drain(fresh, fresh.ids["OrdersQueue"]) == {}
         fresh.kill()

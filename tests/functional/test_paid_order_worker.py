@@ -23,6 +23,8 @@ from datamodel.entities import InvoiceCounter, InvoiceRecord, LineItem, OrderRec
 from datamodel.orders import Line
 from domain.clock import now_rfc3339, utc_now
 from domain.ids import new_id
+from shoplocal.lambdas import FunctionRunner
+from shoplocal.provision import LOCAL_PARAMETERS, function_environment
 from tests.events import LambdaContext
 from tests.faults import FaultInjector
 from tests.sqs_events import delete, queue_arn, receive_sent, sqs_event
@@ -133,6 +135,35 @@ def test_approved_order_is_invoiced_with_its_pdf_in_the_bucket(paid_queue, bucke
                      "GADGET-2", "Red gadget", "12.50 USD", "1,000.00 USD", "2,037.50 USD",
                      f"Issue date: {utc_now():%Y-%m-%d}"):
         assert expected in text, expected
+    # AND the seller is the one configured (template parameters -> SELLER_* -> domain.config.seller())
+    assert seller_lines() <= {line.strip() for line in text.splitlines()}
+
+
+def seller_lines() -> set[str]:
+    """What the local stack's Seller* parameters print on an invoice, line by line."""
+    address = LOCAL_PARAMETERS["SellerAddress"].split("|")
+    return {LOCAL_PARAMETERS["SellerName"], *address, f"Tax id: {LOCAL_PARAMETERS['SellerTaxId']}"}
+
+
+def test_the_worker_prints_the_seller_of_its_own_template_environment(paid_queue, bucket, template, stack):
+    # GIVEN PaidOrderFunction in a process of its own, with exactly its template environment
+    environment = function_environment(template, stack, "PaidOrderFunction")
+    assert environment["SELLER_ADDRESS"] == LOCAL_PARAMETERS["SellerAddress"]
+    client_id, _ = new_client()
+    order_id = order_in(client_id)
+    received = send(paid_queue, messages.body(client_id, order_id))
+    functions = {"PaidOrderFunction": template.functions()["PaidOrderFunction"]}
+
+    # WHEN it processes the order's paid message
+    with FunctionRunner(functions, {"PaidOrderFunction": environment}, report=False) as runner:
+        response = runner.invoke("PaidOrderFunction", sqs_event(received, paid_queue[1]))
+    delete(sqs, paid_queue[0], received)
+
+    # THEN the invoice shows the seller the Seller* parameters gave it, each address part on its own line
+    assert response == {"batchItemFailures": []}
+    text = pdf_text(pdf_bytes(bucket, client_id, order_id))
+    assert seller_lines() <= {line.strip() for line in text.splitlines()}
+    assert PdfReader(io.BytesIO(pdf_bytes(bucket, client_id, order_id))).metadata.author == LOCAL_PARAMETERS["SellerName"]
 
 
 def test_the_order_and_its_client_are_read_in_one_call_and_the_counter_in_its_own_consistent_one(paid_queue):

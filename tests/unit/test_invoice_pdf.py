@@ -33,6 +33,9 @@ def make_invoice(
         currency="USD",
         items=items,
         total=sum(line.quantity * line.unit_price for line in items),
+        seller_name="Example Seller Ltd.",
+        seller_address=("1 Example Street", "Springfield"),
+        seller_tax_id="EIN 12-3456789",
     )
     fields.update(overrides)
     return InvoiceDocument(**fields)
@@ -86,8 +89,25 @@ def test_shows_the_seller_block():
     assert "DE123456789" in text
 
 
-def test_default_seller_is_serverless_shop():
-    assert "Serverless Shop Ltd." in pdf_text(render_invoice(make_invoice()))
+def test_the_seller_block_prints_each_address_line_on_its_own_line_before_the_invoice_heading():
+    lines = [line.strip() for line in pdf_text(render_invoice(make_invoice())).splitlines()]
+
+    start = lines.index("Example Seller Ltd.")
+    assert lines[start : start + 5] == [
+        "Example Seller Ltd.", "1 Example Street", "Springfield", "Tax id: EIN 12-3456789", "Invoice INV-2026-000001"
+    ]
+
+
+def test_seller_markup_is_printed_literally():
+    text = pdf_text(render_invoice(make_invoice(seller_name="A&B <Trading>", seller_tax_id="<b>X</b>")))
+
+    assert "A&B <Trading>" in text and "<b>X</b>" in text
+
+
+@pytest.mark.parametrize("missing", [{"seller_name": ""}, {"seller_address": ()}, {"seller_tax_id": ""}])
+def test_refuses_an_invoice_without_its_seller(missing):
+    with pytest.raises(ValueError, match="seller"):
+        make_invoice(**missing)
 
 
 def test_omits_the_document_line_when_the_client_has_none():
@@ -214,7 +234,7 @@ def test_sets_title_and_author_metadata():
     metadata = PdfReader(io.BytesIO(render_invoice(make_invoice()))).metadata
 
     assert metadata.title == "Invoice INV-2026-000001"
-    assert metadata.author == "Serverless Shop Ltd."
+    assert metadata.author == "Example Seller Ltd."
 
 
 def test_refuses_a_total_that_is_not_the_sum_of_the_lines():

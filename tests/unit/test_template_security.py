@@ -25,6 +25,7 @@ GSI2 = "${Table.Arn}/index/GSI2"
 PDFS = "${InvoiceBucket.Arn}/invoices/*"
 ORDERS_QUEUE = "${OrdersQueue.Arn}"
 PAID_ORDERS_QUEUE = "${PaidOrdersQueue.Arn}"
+CURSOR_SECRET = "${CursorSecret}"  # `!Ref` of a Secrets Manager secret is its ARN
 
 # What each function's code calls, by resource (PynamoDB transactions are authorised per operation inside
 # them: PutItem, UpdateItem, DeleteItem, ConditionCheckItem; Powertools idempotency uses Get/Put/Update/
@@ -34,15 +35,18 @@ GRANTS: dict[str, dict[str, set[str]]] = {
     "ClientsFunction": {
         TABLE: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
         GSI1: {"dynamodb:Query"},
+        CURSOR_SECRET: {"secretsmanager:GetSecretValue"},
     },
     "OrdersFunction": {
         TABLE: {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"},
         GSI1: {"dynamodb:Query"},
         ORDERS_QUEUE: {"sqs:SendMessage"},
+        CURSOR_SECRET: {"secretsmanager:GetSecretValue"},
     },
     "InvoicesFunction": {
         TABLE: {"dynamodb:GetItem", "dynamodb:Query"},
         PDFS: {"s3:GetObject"},
+        CURSOR_SECRET: {"secretsmanager:GetSecretValue"},
     },
     "ApprovalFunction": {
         TABLE: {"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem"},
@@ -181,9 +185,51 @@ def test_clients_function_cannot_touch_s3_or_sqs(tpl):
     )
 
 
-def test_invoices_function_only_reads_the_table_and_the_pdfs(tpl):
+def test_invoices_function_only_reads_the_table_the_pdfs_and_the_cursor_key(tpl):
     grants = allowed(tpl, "InvoicesFunction")
-    assert grants == {TABLE: {"dynamodb:GetItem", "dynamodb:Query"}, PDFS: {"s3:GetObject"}}
+    assert grants == {
+        TABLE: {"dynamodb:GetItem", "dynamodb:Query"},
+        PDFS: {"s3:GetObject"},
+        CURSOR_SECRET: {"secretsmanager:GetSecretValue"},
+    }
+
+
+# ---- configuration and secrets (issue 15) ----
+
+LIST_FUNCTIONS = {"ClientsFunction", "OrdersFunction", "InvoicesFunction"}
+SELLER_VARIABLES = {"SELLER_NAME": "SellerName", "SELLER_ADDRESS": "SellerAddress", "SELLER_TAX_ID": "SellerTaxId"}
+
+
+def test_the_cursor_key_is_a_generated_secret_not_a_parameter_or_a_variable(tpl):
+    secret = tpl.resources["CursorSecret"]
+    assert secret["Type"] == "AWS::SecretsManager::Secret"
+    generated = secret["Properties"]["GenerateSecretString"]
+    assert generated["PasswordLength"] >= 32 and "SecretStringTemplate" not in generated
+    assert "CursorSecret" not in tpl.parameters
+    assert not [p for p, spec in tpl.parameters.items() if spec.get("NoEcho")]  # no secret is asked for
+    for name, function in tpl.functions().items():
+        assert "CURSOR_SECRET" not in function.environment, name
+
+
+def test_only_the_list_routes_read_the_cursor_key(tpl):
+    for name, function in tpl.functions().items():
+        reads = CURSOR_SECRET in allowed(tpl, name)
+        assert reads == (name in LIST_FUNCTIONS), name
+        assert ("CURSOR_SECRET_ARN" in function.environment) == reads, name
+        if reads:
+            assert function.environment["CURSOR_SECRET_ARN"] == {"Ref": "CursorSecret"}, name
+    assert "CURSOR_SECRET_ARN" not in tpl.body["Globals"]["Function"]["Environment"]["Variables"]
+
+
+def test_only_the_paid_order_worker_gets_the_seller(tpl):
+    for name, function in tpl.functions().items():
+        seller = {v: function.environment[v] for v in SELLER_VARIABLES if v in function.environment}
+        expected = {v: {"Ref": p} for v, p in SELLER_VARIABLES.items()} if name == "PaidOrderFunction" else {}
+        assert seller == expected, name
+    for parameter in SELLER_VARIABLES.values():
+        spec = tpl.parameters[parameter]
+        assert "Default" not in spec, f"{parameter}: a deploy must say who issues its invoices"
+        assert spec["MinLength"] == 1 and spec["MaxLength"] <= 404, parameter
 
 
 def test_pdfs_are_written_and_read_under_the_granted_prefix():
