@@ -81,10 +81,10 @@ def main(args: argparse.Namespace) -> int:
 
         dynamodb, table = boto3.client("dynamodb"), args.table
     else:
-        from shoplocal.ops import StackUnavailable, load_stack
+        from shoplocal.ops import StackUnavailable, stack_of
 
         try:
-            stack = load_stack(args.stack_file, args.endpoint)
+            stack = stack_of(args)
         except StackUnavailable as error:
             print(f"shop: {error}", file=sys.stderr)
             return 2

@@ -109,7 +109,7 @@ def test_a_pending_order_left_without_a_message_is_invoiced_after_shop_orders_re
 
     # WHEN the operator re-drives stuck orders
     dry = shop(stack_file, "orders", "redrive", "--dry-run")
-    done = shop(stack_file, "orders", "redrive")
+    done = shop(stack_file, "orders", "redrive", "--yes")
 
     # THEN the dry run named it, the redrive sent it to the orders queue, and the pipeline invoiced it
     assert dry.returncode == 0, dry.stderr
@@ -148,7 +148,7 @@ def test_a_poison_message_is_listed_in_its_dlq_and_shop_dlq_redrive_sends_it_thr
 
     # WHEN listed, then re-driven
     listing = shop(stack_file, "dlq", "list", "--queue", "orders", "--limit", "50")
-    moved = shop(stack_file, "dlq", "redrive", "--queue", "orders")
+    moved = shop(stack_file, "dlq", "redrive", "--queue", "orders", "--yes")
 
     # THEN the listing described it without printing its body, and once moved back it failed again, so it
     # returned to the DLQ as a new message
