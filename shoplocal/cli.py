@@ -406,6 +406,7 @@ def _add_migrate(subparsers: argparse._SubParsersAction) -> None:
     open_orders.add_argument(
         "--table", help="a deployed table (the stack's TableName output), with the AWS credentials of the shell"
     )
+    ops.add_confirm_option(open_orders)
     ops.add_stack_options(open_orders)
     open_orders.set_defaults(handler=migrate.main)
 
