@@ -347,7 +347,7 @@ def _add_load(subparsers: argparse._SubParsersAction) -> None:
 def _add_orders(subparsers: argparse._SubParsersAction) -> None:
     from shoplocal import ops
 
-    parser = subparsers.add_parser("orders", help="against a running local stack: order operations")
+    parser = subparsers.add_parser("orders", help="against a running stack (local, or deployed: --stack): orders")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     redrive = actions.add_parser(
         "redrive", help="re-send the queue message of orders left PENDING or APPROVED for too long"
@@ -359,14 +359,24 @@ def _add_orders(subparsers: argparse._SubParsersAction) -> None:
         help="orders not updated for this long (default: template.yaml's STUCK_ORDER_AGE_SECONDS)",
     )
     redrive.add_argument("--dry-run", action="store_true", help="list what would be re-sent; send nothing")
+    ops.add_confirm_option(redrive)
     ops.add_stack_options(redrive)
     redrive.set_defaults(handler=ops.orders_redrive)
+    get = actions.add_parser(
+        "get", help="one order's status, timestamps, invoice id and rejection reason (ids only)"
+    )
+    get.add_argument("client_id", metavar="CLIENT_ID")
+    get.add_argument("order_id", metavar="ORDER_ID")
+    ops.add_stack_options(get)
+    get.set_defaults(handler=ops.orders_get)
 
 
 def _add_dlq(subparsers: argparse._SubParsersAction) -> None:
     from shoplocal import ops
 
-    parser = subparsers.add_parser("dlq", help="against a running local stack: inspect DLQs, move messages back")
+    parser = subparsers.add_parser(
+        "dlq", help="against a running stack (local, or deployed: --stack): inspect DLQs, move messages back"
+    )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="show the messages of a DLQ without consuming them")
     listing.add_argument("--queue", choices=list(ops.QUEUES), help="the DLQ of this queue (default: every DLQ)")
@@ -383,6 +393,7 @@ def _add_dlq(subparsers: argparse._SubParsersAction) -> None:
     redrive.add_argument(
         "--limit", type=ops.positive_int, help="move at most this many per DLQ (default: all it holds)"
     )
+    ops.add_confirm_option(redrive)
     ops.add_stack_options(redrive)
     redrive.set_defaults(handler=ops.dlq_redrive)
 
@@ -398,6 +409,7 @@ def _add_migrate(subparsers: argparse._SubParsersAction) -> None:
     open_orders.add_argument(
         "--table", help="a deployed table (the stack's TableName output), with the AWS credentials of the shell"
     )
+    ops.add_confirm_option(open_orders)
     ops.add_stack_options(open_orders)
     open_orders.set_defaults(handler=migrate.main)
 

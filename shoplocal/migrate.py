@@ -76,19 +76,30 @@ def migrate_open_orders(dynamodb: Any, table: str) -> Migrated:
 
 
 def main(args: argparse.Namespace) -> int:
+    from shoplocal.ops import StackUnavailable, Unconfirmed, confirm, stack_of
+
     if args.table:
         import boto3
 
-        dynamodb, table = boto3.client("dynamodb"), args.table
+        dynamodb, table, where = boto3.client("dynamodb"), args.table, f"table {args.table}"
     else:
-        from shoplocal.ops import StackUnavailable, load_stack
-
         try:
-            stack = load_stack(args.stack_file, args.endpoint)
+            stack = stack_of(args)
         except StackUnavailable as error:
             print(f"shop: {error}", file=sys.stderr)
             return 2
-        dynamodb, table = stack.client("dynamodb"), stack.resource("Table")
+        dynamodb, table, where = stack.client("dynamodb"), stack.resource("Table"), f"the table of {stack.label}"
+    try:
+        if not confirm(f"Move the open-orders count of every client of {where} to its #OPEN item?", args.yes):
+            print("shop: nothing migrated", file=sys.stderr)
+            return 1
+    except Unconfirmed as error:
+        print(
+            f"shop: nothing changed: {error} needs confirming, and there is no terminal to ask on "
+            "(pass --yes to go ahead)",
+            file=sys.stderr,
+        )
+        return 2
     result = migrate_open_orders(dynamodb, table)
     print(f"open-orders items: {result.moved} client(s) migrated, {result.already} already had one")
     return 0

@@ -1,5 +1,6 @@
-"""`shop orders redrive` and `shop dlq list|redrive` as an operator runs them: separate processes that find the
-running local stack through its ready file."""
+"""`shop orders redrive|get` and `shop dlq list|redrive` as an operator runs them: separate processes that find
+the running local stack through its ready file, or by its CloudFormation stack name (`--stack`, the path a
+deployed stack takes: its outputs name the resources) on its moto server."""
 
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ import pytest
 from datamodel import keys
 from datamodel.entities import LineItem, OrderRecord
 from domain.clock import rfc3339, utc_now
+from domain import messages
 from domain.ids import new_id
 from shoplocal.launch import clean_environment
+from shoplocal.ops import STACK_NAME
 from shoplocal.template import ROOT
 
 TIMEOUT_S = 45
@@ -46,9 +49,19 @@ def aws(local_stack_info):
     return client
 
 
-def shop(stack_file: Path, *argv: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "shoplocal.cli", *argv, "--stack-file", str(stack_file)]
-    return subprocess.run(command, cwd=ROOT, env=clean_environment(), capture_output=True, text=True, timeout=60)
+def shop(stack_file: Path | None, *argv: str) -> subprocess.CompletedProcess:
+    """`shop ARGV` with no terminal (stdin is /dev/null), finding the stack through `stack_file` if given."""
+    where = ["--stack-file", str(stack_file)] if stack_file else []
+    command = [sys.executable, "-m", "shoplocal.cli", *argv, *where]
+    return subprocess.run(
+        command,
+        cwd=ROOT,
+        env=clean_environment(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def eventually(check, what: str):
@@ -109,7 +122,7 @@ def test_a_pending_order_left_without_a_message_is_invoiced_after_shop_orders_re
 
     # WHEN the operator re-drives stuck orders
     dry = shop(stack_file, "orders", "redrive", "--dry-run")
-    done = shop(stack_file, "orders", "redrive")
+    done = shop(stack_file, "orders", "redrive", "--yes")
 
     # THEN the dry run named it, the redrive sent it to the orders queue, and the pipeline invoiced it
     assert dry.returncode == 0, dry.stderr
@@ -148,7 +161,7 @@ def test_a_poison_message_is_listed_in_its_dlq_and_shop_dlq_redrive_sends_it_thr
 
     # WHEN listed, then re-driven
     listing = shop(stack_file, "dlq", "list", "--queue", "orders", "--limit", "50")
-    moved = shop(stack_file, "dlq", "redrive", "--queue", "orders")
+    moved = shop(stack_file, "dlq", "redrive", "--queue", "orders", "--yes")
 
     # THEN the listing described it without printing its body, and once moved back it failed again, so it
     # returned to the DLQ as a new message
@@ -172,3 +185,52 @@ def test_commands_exit_2_with_one_line_once_the_stack_file_names_a_stopped_stack
     assert result.stderr.strip().splitlines() == [
         f"shop: the local stack that wrote {path} (pid {stopped.pid}) is not running (start it with `shop run`)"
     ]
+
+
+def test_by_stack_name_an_order_is_looked_up_and_a_dlq_listed_and_re_driven_once_confirmed(
+    local_stack, local_stack_info, aws, admin_token
+):
+    by_name = ("--stack", STACK_NAME, "--endpoint", local_stack_info["moto"])
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    # GIVEN an order placed through the API, and an order message in the orders DLQ
+    email = f"ops-{uuid.uuid4().hex[:10]}@example.com"
+    client = httpx.post(f"{local_stack}/clients", json={"name": "Named Ltd", "email": email}, headers=headers, timeout=10)
+    assert client.status_code == 201, client.text
+    client_id = client.json()["clientId"]
+    placed = httpx.post(
+        f"{local_stack}/clients/{client_id}/orders",
+        json={"items": [{"sku": "W-1", "description": "Widget", "quantity": 1, "unitPrice": 500}]},
+        headers=headers,
+        timeout=10,
+    )
+    assert placed.status_code == 202, placed.text
+    order_id = placed.json()["orderId"]
+    dlq = local_stack_info["resources"]["OrdersDeadLetterQueue"]
+    message_id = aws("sqs").send_message(QueueUrl=dlq, MessageBody=messages.body(new_id(), new_id()))["MessageId"]
+
+    # WHEN the operator looks the order up by the stack's name until it is invoiced
+    def invoiced():
+        found = shop(None, "orders", "get", client_id, order_id, *by_name)
+        assert found.returncode == 0, found.stderr
+        fields = dict(line.split(maxsplit=1) for line in found.stdout.splitlines())
+        return fields if fields["status"] == "INVOICED" else None
+
+    fields = eventually(invoiced, "the order's invoice, seen through `shop orders get --stack`")
+
+    # THEN it shows the invoice and timestamps, and nothing of the client but its id
+    assert fields["order"] == order_id and fields["client"] == client_id and fields["invoice"] != "-"
+    assert fields["created"] <= fields["approved"] <= fields["updated"]
+    assert email not in str(fields) and "Named" not in str(fields)
+
+    # WHEN the DLQ is listed, then re-driven without --yes (no terminal), then with it
+    listing = shop(None, "dlq", "list", "--queue", "orders", "--limit", "50", *by_name)
+    refused = shop(None, "dlq", "redrive", "--queue", "orders", *by_name)
+    left = shop(None, "dlq", "list", "--queue", "orders", "--limit", "50", *by_name)
+    moved = shop(None, "dlq", "redrive", "--queue", "orders", "--yes", *by_name)
+
+    # THEN the message was listed, stayed put when not confirmed, and was moved once confirmed
+    assert listing.returncode == 0 and message_id in listing.stdout, listing.stderr
+    assert refused.returncode == 2 and "pass --yes" in refused.stderr and refused.stdout == ""
+    assert left.returncode == 0 and message_id in left.stdout
+    assert moved.returncode == 0, moved.stderr
+    assert "from the orders DLQ back to the orders queue" in moved.stdout

@@ -174,7 +174,7 @@ def test_shop_dlq_list_and_redrive_move_a_dead_letter_back_to_the_orders_queue(s
     # WHEN listed, then re-driven
     assert shop("dlq", "list", "--queue", "orders", "--stack-file", str(stack_file)) == 0
     listing = capsys.readouterr().out
-    assert shop("dlq", "redrive", "--queue", "orders", "--stack-file", str(stack_file)) == 0
+    assert shop("dlq", "redrive", "--queue", "orders", "--yes", "--stack-file", str(stack_file)) == 0
     moved = capsys.readouterr().out
 
     # THEN the listing named it by its order reference, and it is back on the orders queue

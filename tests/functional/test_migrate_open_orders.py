@@ -59,3 +59,29 @@ def test_a_second_run_changes_nothing():
 
     assert again.moved == 0 and again.already >= 1
     assert clients.open_orders(client_id) == 3
+
+
+def shop(*argv: str) -> int:
+    import os
+    from unittest import mock
+
+    from shoplocal import cli
+
+    with mock.patch.dict(os.environ):
+        return cli.main(list(argv))
+
+
+def test_the_command_migrates_nothing_without_yes_and_without_a_terminal_and_everything_with_yes(emulator, capsys):
+    # GIVEN a client of the earlier layout
+    client_id = legacy_client(1)
+
+    # WHEN the command runs with no terminal (pytest's stdin), first without --yes, then with it
+    refused = shop("migrate", "open-orders", "--endpoint", emulator.url)
+    refused_err = capsys.readouterr().err
+    untouched = profile(client_id)
+    done = shop("migrate", "open-orders", "--yes", "--endpoint", emulator.url)
+
+    # THEN the first changed nothing and said why; the second migrated the client
+    assert refused == 2 and "nothing changed" in refused_err and "pass --yes" in refused_err
+    assert untouched["openOrders"] == {"N": "1"}
+    assert done == 0 and "openOrders" not in profile(client_id) and clients.open_orders(client_id) == 1
