@@ -11,8 +11,16 @@ from time import monotonic, sleep
 from typing import Any, TypeVar
 
 import httpx
+
 from shop_client import Client
-from shop_client.api.clients import create_client, delete_client, get_client, list_clients, replace_client, update_client
+from shop_client.api.clients import (
+    create_client,
+    delete_client,
+    get_client,
+    list_clients,
+    replace_client,
+    update_client,
+)
 from shop_client.api.health import get_health
 from shop_client.api.invoices import get_invoice, get_invoice_pdf, list_invoices
 from shop_client.api.orders import create_order, get_order, list_orders
@@ -232,7 +240,9 @@ class Orders:
         wanted = _opt(status and OrderStatus(status))
 
         def fetch(cursor: str | None, limit: int) -> Any:
-            return self._shop._call(list_orders.sync_detailed, client_id, limit=limit, cursor=_opt(cursor), status=wanted)
+            return self._shop._call(
+                list_orders.sync_detailed, client_id, limit=limit, cursor=_opt(cursor), status=wanted
+            )
 
         return Paginator(fetch, page_size=page_size, cursor=cursor)
 

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
+
 from shop_client.models import FieldError
 
 __all__ = [
