@@ -277,8 +277,14 @@ def test_retries_can_be_turned_off(sleeps):
     assert len(server.requests) == 1 and sleeps == []
 
 
-def test_retry_after_as_an_http_date_and_capped():
-    assert shop_sdk.errors.retry_after_seconds(httpx.Headers({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})) == 0
+def test_a_retry_after_beyond_the_cap_waits_the_cap_and_an_http_date_is_read(sleeps):
+    busy = problem(429, "urn:shop:problem:service-busy", "busy")
+    busy.headers["Retry-After"] = "600"
+    server = Server(busy, httpx.Response(200, json=a_client()))
+    shop_on(server, retry=RetryPolicy(max_retry_after=5, initial_backoff=0.01)).clients.get(CLIENT_ID)
+    assert sleeps == [5]
+    past = httpx.Headers({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    assert shop_sdk.errors.retry_after_seconds(past) == 0
     assert shop_sdk.errors.retry_after_seconds(httpx.Headers({})) is None
 
 
@@ -478,3 +484,26 @@ def test_the_generated_client_underneath_carries_the_token_and_retries(sleeps):
         response = get_order.sync_detailed(CLIENT_ID, ORDER_ID, client=shop.api)
     assert response.status_code == 200 and len(server.requests) == 2
     assert server.requests[1].headers["Authorization"] == "Bearer tok"
+
+
+def test_an_etag_read_through_the_generated_client_guards_an_update(sleeps):
+    from shop_client.api.clients import get_client
+
+    stale = problem(412, "urn:shop:problem:stale-version", "read the client again")
+    server = Server(httpx.Response(200, json=a_client(), headers={"ETag": '"v1"'}), stale)
+    shop = shop_on(server)
+    etag = get_client.sync_detailed(CLIENT_ID, client=shop.api).headers["ETag"]
+    with pytest.raises(PreconditionFailed):
+        shop.clients.update(CLIENT_ID, credit_limit=900_000, if_match=etag)
+    assert server.requests[1].headers["If-Match"] == '"v1"'
+
+
+def test_make_sdk_leaves_the_hand_written_files_alone():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sdk_generate", ROOT / "sdk" / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    compared = generate.generated_files(ROOT / "sdk")
+    assert not [p for p in compared if p.parts[0] == "shop_sdk" or p.name == "README.md"]
+    assert Path("shop_client/client.py") in compared  # the generated package still is
