@@ -279,9 +279,9 @@ class Invoices:
         return Paginator(fetch, page_size=page_size, cursor=cursor)
 
     def download_pdf(self, client_id: str, invoice_id: str, path: str | os.PathLike[str]) -> Path:
-        """Write the invoice's PDF to `path` (a file, or a directory: then `<invoice_id>.pdf` in it) and return
-        the file's path. The API redirects to a presigned URL, fetched without the token; the file appears
-        complete or not at all (written beside it, then renamed)."""
+        """Write the invoice's PDF to `path` and return the file's path. `path` is a file, or a directory (made
+        when it ends with `/`) to hold `<invoice_id>.pdf`. The API redirects to a presigned URL, fetched
+        without the token; the file appears complete or not at all (written beside it, then renamed)."""
         self._shop._call(get_invoice_pdf.sync_detailed, client_id, invoice_id)
         redirect: httpx.Response = self._shop._local.response
         location = redirect.headers.get("location")
@@ -296,7 +296,8 @@ class Invoices:
                 headers=response.headers,
             )
         target = Path(path)
-        if target.is_dir():
+        if target.is_dir() or os.fspath(path).endswith(("/", os.sep)):
+            target.mkdir(parents=True, exist_ok=True)
             target = target / f"{invoice_id}.pdf"
         fd, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
         try:

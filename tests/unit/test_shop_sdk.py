@@ -433,8 +433,8 @@ def test_download_pdf_into_a_directory_and_retries_the_presigned_fetch(tmp_path,
     server = Server(
         httpx.Response(302, headers={"Location": PRESIGNED}), httpx.Response(503), httpx.Response(200, content=PDF)
     )
-    path = shop_on(server).invoices.download_pdf(CLIENT_ID, "INV-2026-000001", tmp_path)
-    assert path == tmp_path / "INV-2026-000001.pdf" and path.read_bytes() == PDF
+    path = shop_on(server).invoices.download_pdf(CLIENT_ID, "INV-2026-000001", f"{tmp_path}/new/")
+    assert path == tmp_path / "new" / "INV-2026-000001.pdf" and path.read_bytes() == PDF
 
 
 def test_download_pdf_of_an_unknown_invoice_raises_not_found_and_writes_nothing(tmp_path, sleeps):
