@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from time import monotonic, sleep
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 
@@ -43,7 +43,6 @@ from ._version import sdk_version
 from .errors import APIConnectionError, APIError, ShopError, WaitTimeout, error_from_response
 from .pagination import Paginator
 
-T = TypeVar("T")
 TERMINAL = frozenset({OrderStatus.INVOICED, OrderStatus.REJECTED})
 USER_AGENT = f"shop-sdk-python/{sdk_version()} httpx/{httpx.__version__}"
 
