@@ -32,10 +32,11 @@ class RetryPolicy:
     answer's `Retry-After` when that is longer (capped at `max_retry_after`).
 
     Retried: 429 (nothing was done, says the contract), 502, 503 and 504, a 409 whose type says the same
-    Idempotency-Key is still in flight, and connection errors and timeouts. Every method is retried: GET, PUT
-    and DELETE are idempotent, a PATCH sets fields (a retry sets them again), and a POST carries one
-    Idempotency-Key on all its attempts, so the server answers a retry with the first attempt's answer
-    instead of placing a second order. Nothing else is retried (no 4xx but 429, no 500).
+    Idempotency-Key is still in flight, and connection errors, timeouts and connections dropped mid-answer.
+    Every method is retried: GET, PUT and DELETE are idempotent, a PATCH sets fields (a retry sets them
+    again), and a POST carries one Idempotency-Key on all its attempts, so the server answers a retry with
+    the first attempt's answer instead of placing a second order. Nothing else is retried (no 4xx but 429,
+    no 500).
     """
 
     max_attempts: int = 4
@@ -50,6 +51,9 @@ class RetryPolicy:
 
 
 IN_FLIGHT = "urn:shop:problem:idempotent-request-in-flight"
+# Errors a new attempt may not meet: no connection, a timeout, a connection dropped mid-answer (not, say, a URL
+# with an unsupported scheme or a proxy refusing).
+TRANSIENT = (httpx.NetworkError, httpx.TimeoutException, httpx.RemoteProtocolError)
 
 
 def _in_flight(response: httpx.Response) -> bool:
@@ -78,7 +82,7 @@ class RetryTransport(httpx.BaseTransport):
             last = retry + 1 >= self.policy.max_attempts
             try:
                 response = self.inner.handle_request(request)
-            except httpx.TransportError:
+            except TRANSIENT:
                 if last:
                     raise
                 sleep(self.policy.backoff(retry))

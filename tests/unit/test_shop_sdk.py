@@ -253,10 +253,19 @@ def test_connection_errors_exhaust_the_attempts_then_raise_api_connection_error(
     assert len(server.requests) == 3 and len(sleeps) == 2
 
 
+def test_a_transport_error_that_no_retry_can_mend_is_raised_at_once(sleeps):
+    server = Server(httpx.UnsupportedProtocol("no such scheme"))
+    with pytest.raises(APIConnectionError):
+        shop_on(server).clients.get(CLIENT_ID)
+    assert len(server.requests) == 1 and sleeps == []
+
+
 def test_a_timeout_of_a_post_is_retried_with_the_same_key(sleeps):
-    server = Server(httpx.ReadTimeout("slow"), httpx.Response(202, json=an_order()))
+    server = Server(
+        httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("dropped"), httpx.Response(202, json=an_order())
+    )
     shop_on(server).orders.create(CLIENT_ID, items=[WIDGET])
-    assert len({r.headers["Idempotency-Key"] for r in server.requests}) == 1 and len(server.requests) == 2
+    assert len({r.headers["Idempotency-Key"] for r in server.requests}) == 1 and len(server.requests) == 3
 
 
 def test_a_409_in_flight_is_retried_but_another_409_is_not(sleeps):
