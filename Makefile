@@ -9,7 +9,9 @@ export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: run test models check-models handlers check-handlers sdk check-sdk lint unit functional e2e load bench clean lambda-bytecode
 
-$(STAMP): pyproject.toml sdk/setup.py
+# sdk/shop_sdk/__init__.py too: an editable install maps each top-level package when it is made, so a venv made
+# before the hand-written package existed installs again to see it.
+$(STAMP): pyproject.toml sdk/setup.py sdk/shop_sdk/__init__.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[local,dev]' -e ./sdk

@@ -9,7 +9,9 @@ It runs offline, with the configuration in `sdk/openapi-python-client.yaml`, and
 the `ruff` of this interpreter's environment (both versions are pinned in pyproject.toml's `dev` extra),
 so the same spec always gives the same files. Every generated file is marked as generated.
 
-Hand-written here: this script and the configuration. Everything else in sdk/ is generated.
+Hand-written here: this script, the configuration, README.md, and the `shop_sdk` package (the idiomatic
+layer on the generated `shop_client`). Everything else in sdk/ is generated; both commands leave the
+hand-written files alone (the generator's own README is dropped).
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ import os
 import subprocess
 import sys
 import tempfile
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -31,22 +32,15 @@ SDK = Path(__file__).resolve().parent
 ROOT = SDK.parent
 SPEC = ROOT / "openapi.yaml"
 CONFIG = SDK / "openapi-python-client.yaml"
-HAND_WRITTEN = {Path("generate.py"), Path("openapi-python-client.yaml")}
+HAND_WRITTEN = {Path("generate.py"), Path("openapi-python-client.yaml"), Path("README.md")}
+# Hand-written packages beside the generated one: every file under them is hand-written.
+HAND_WRITTEN_DIRS = {"shop_sdk"}
 # Made by installing or using the package, never generated: not compared, never removed.
 IGNORED_DIRS = {"__pycache__", ".ruff_cache", "build", "dist"}
 IGNORED_SUFFIXES = (".egg-info", ".pyc")
 
 GENERATOR = "openapi-python-client"
 PY_HEADER = f"# GENERATED from openapi.yaml by {GENERATOR} (`make sdk`). Do not edit by hand.\n"
-README_NOTE = """\
-> **Generated code: do not edit by hand.** This package is generated from the repository's
-> `openapi.yaml` by {generator} {version} with `make sdk` (configuration:
-> `sdk/openapi-python-client.yaml`; `sdk/generate.py` drives it). To change it, change the spec and run
-> `make sdk`; `make check-sdk` (part of `make test`) fails when the committed code drifts from the spec.
-
-"""
-
-
 def strip_amazon_extensions(node: Any) -> Any:
     """The spec without any `x-amazon-*` key, at any depth."""
     if isinstance(node, dict):
@@ -82,9 +76,6 @@ def mark_generated(target: Path) -> None:
     for path in sorted(target.rglob("*")):
         if path.suffix == ".py" or path.name == "pyproject.toml":
             path.write_text(PY_HEADER + path.read_text(encoding="utf-8"), encoding="utf-8")
-    readme = target / "README.md"
-    note = README_NOTE.format(generator=GENERATOR, version=version(GENERATOR))
-    readme.write_text(note + readme.read_text(encoding="utf-8"), encoding="utf-8")
 
 
 def generated_files(root: Path) -> dict[Path, bytes]:
@@ -93,6 +84,8 @@ def generated_files(root: Path) -> dict[Path, bytes]:
     for path in root.rglob("*"):
         relative = path.relative_to(root)
         if any(part in IGNORED_DIRS or part.endswith(IGNORED_SUFFIXES) for part in relative.parts):
+            continue
+        if relative.parts[0] in HAND_WRITTEN_DIRS:
             continue
         if path.is_file() and relative not in HAND_WRITTEN:
             files[relative] = path.read_bytes()
