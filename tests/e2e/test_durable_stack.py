@@ -4,7 +4,7 @@ invoice numbers, and answers every earlier request as it did before.
 
 This test starts a stack of its own (the session's shared stack is never killed), places orders, kills
 `shop run` while the workers are busy and while a few more orders are still being posted, restarts it, and
-then checks DESIGN.md §8's invariants over HTTP and in the emulator."""
+then checks docs/architecture.md §8's invariants over HTTP and in the emulator."""
 
 from __future__ import annotations
 

@@ -274,7 +274,7 @@ def test_a_validation_problem_names_each_violation_where_it_is(client):
     assert {(e["in"], e["name"]) for e in problem["errors"]} == {("query", "limit"), ("query", "sort")}
     assert all(e["detail"] for e in problem["errors"]) and "abc" not in json.dumps(problem)
     # GIVEN a body with two violations, one deep in a list
-    body = {"items": [{"sku": "W-1", "description": "Widget", "quantity": 0, "unitPrice": 1}], "currency": "XXX"}
+    body = {"items": [{"sku": "W-1", "description": "Widget", "quantity": 0, "unitPrice": 1}], "currency": "ABC"}
     problem = assert_problem(client.post(f"/clients/{CLIENT_ID}/orders", json=body), 400)
     # THEN each has a JSON pointer into the body
     assert {(e["in"], e["pointer"]) for e in problem["errors"]} == {("body", "/items/0/quantity"), ("body", "/currency")}
