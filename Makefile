@@ -9,13 +9,27 @@ export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: run test models check-models handlers check-handlers sdk check-sdk lint unit functional e2e load bench clean lambda-bytecode
 
-# sdk/shop_sdk/__init__.py too: an editable install maps each top-level package when it is made, so a venv made
-# before the hand-written package existed installs again to see it.
-$(STAMP): pyproject.toml sdk/setup.py sdk/shop_sdk/__init__.py
+## Dependencies come from requirements/dev.lock (exact versions with hashes), then the project and the SDK
+## themselves without dependencies. `make lock` regenerates the locks with uv; `make check-lock` fails when
+## pyproject.toml or sdk/setup.py changed since (each lock records a hash of its inputs: requirements/lock.py).
+## sdk/shop_sdk/__init__.py too: an editable install maps each top-level package when it is made, so a venv made
+## before the hand-written package existed installs again to see it.
+UV_VERSION := 0.13.9
+
+$(STAMP): pyproject.toml sdk/setup.py requirements/dev.lock sdk/shop_sdk/__init__.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[local,dev]' -e ./sdk
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e . -e ./sdk
 	touch $(STAMP)
+
+.PHONY: lock check-lock
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/python requirements/lock.py $(BIN)/uv
+
+check-lock:
+	$(PYTHON) requirements/lock.py --check
 
 ## Debian's chromium, which tests/e2e/test_swagger_ui.py drives through Playwright (never a browser download).
 ## Where apt cannot install it (no apt, not root) this goes on, and that test skips saying why; the stamp is
@@ -34,7 +48,7 @@ run: $(STAMP)
 	$(BIN)/shop run
 
 ## Every check and every test tier.
-test: $(STAMP) $(CHROMIUM_STAMP) check-models check-handlers check-sdk check-contract lint
+test: check-lock $(STAMP) $(CHROMIUM_STAMP) check-models check-handlers check-sdk check-contract lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 ## Regenerate domain/models.py from openapi.yaml.
@@ -118,7 +132,8 @@ clean:
 	rm -rf $(VENV) .pytest_cache
 
 ## `sam build` runs these (template.yaml: BuildMethod makefile): the project's code and its runtime
-## dependencies from pyproject.toml, as arm64 wheels for the Lambda runtime. Per function (BENCHMARKS.md,
+## dependencies, hashed and pinned in requirements/lambda.lock or lambda-pdf.lock (`make lock`), as arm64 wheels
+## for the Lambda runtime. Per function (BENCHMARKS.md,
 ## "Packages"): only the paid-order worker gets the `pdf` extra (reportlab, pillow); the others leave
 ## LAMBDA_RUNTIME_SDK to the python3.12 runtime's copy, while the paid-order worker ships its own because
 ## it needs S3 conditional writes (put_object IfNoneMatch, botocore >= 1.35.5). shoplocal (the local stack)
@@ -133,7 +148,7 @@ clean:
 LAMBDA_RUNTIME     := 3.12# template.yaml's Runtime: python3.12 (tests/unit/test_bench_package.py checks they agree)
 LAMBDA_PLATFORM    := --platform manylinux2014_aarch64 --implementation cp --python-version $(LAMBDA_RUNTIME) --only-binary=:all:
 LAMBDA_RUNTIME_SDK := boto3 botocore s3transfer
-LAMBDA_EXTRAS      :=
+LAMBDA_LOCK        := lambda.lock# requirements/: pyproject's dependencies, hashed, for this platform
 LAMBDA_DROP        := $(LAMBDA_RUNTIME_SDK)
 LAMBDA_PYTHON      ?= python$(LAMBDA_RUNTIME)
 LAMBDA_PYTHON_CHECK = @$(LAMBDA_PYTHON) -c 'import sys; sys.exit("%d.%d" % sys.version_info[:2] != "$(LAMBDA_RUNTIME)")' 2>/dev/null \
@@ -141,14 +156,13 @@ LAMBDA_PYTHON_CHECK = @$(LAMBDA_PYTHON) -c 'import sys; sys.exit("%d.%d" % sys.v
 to compile their bytecode: set LAMBDA_PYTHON=/path/to/python$(LAMBDA_RUNTIME) or run \`sam build --use-container\`" >&2; exit 1; }
 LAMBDA_BYTECODE     = $(LAMBDA_PYTHON) -m compileall -q -j 0 --invalidation-mode unchecked-hash \
   -s "$(ARTIFACTS_DIR)" -p /var/task "$(ARTIFACTS_DIR)"
-build-PaidOrderFunction: LAMBDA_EXTRAS := pdf
+build-PaidOrderFunction: LAMBDA_LOCK := lambda-pdf.lock
 build-PaidOrderFunction: LAMBDA_DROP :=
 build-ClientsFunction build-OrdersFunction build-InvoicesFunction build-ApprovalFunction build-PaidOrderFunction build-RedriveFunction:
 	$(LAMBDA_PYTHON_CHECK)
 	$(PYTHON) -m pip install --quiet --no-compile --no-deps --target "$(ARTIFACTS_DIR)" .
 	$(PYTHON) -m pip install --quiet --no-compile --target "$(ARTIFACTS_DIR)" $(LAMBDA_PLATFORM) \
-	  $$($(PYTHON) -c 'import sys, tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
-	    print(" ".join(p["dependencies"] + [r for e in sys.argv[1:] for r in p["optional-dependencies"][e]]))' $(LAMBDA_EXTRAS))
+	  --require-hashes --no-deps -r requirements/$(LAMBDA_LOCK)
 	cd "$(ARTIFACTS_DIR)" && rm -rf shoplocal bin $(foreach name,$(LAMBDA_DROP),$(name) $(name)-*.dist-info)
 	$(LAMBDA_BYTECODE)
 
