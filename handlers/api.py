@@ -82,8 +82,8 @@ def resolve(app: APIGatewayRestResolver, event: dict, context) -> dict:
     sent = next((value for name, value in headers.items() if name.lower() == CORRELATION_HEADER.lower()), None)
     if valid_correlation_id(sent):
         logger.set_correlation_id(sent)
-    refusal = gate.refusal(event)
-    response = gate.proxy_result(refusal) if refusal else app.resolve(gate.as_json(event), context)
+    refusal, admitted = gate.admit(event)
+    response = gate.proxy_result(refusal) if refusal else app.resolve(admitted, context)
     correlation_id = logger.get_correlation_id()
     if correlation_id:
         if isinstance(response.get("multiValueHeaders"), dict):  # the REST resolver's form

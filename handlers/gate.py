@@ -13,9 +13,9 @@ Gateway sends it) in the generated `contract.OPERATIONS`. An event that names no
 (a direct invocation) needs an admin, and the resolver then answers 404.
 
 The resolver validates the rest (parameters and body against the generated routes) and answers 400.
-Powertools parses a body as JSON only under `application/json`; a body the gate accepted under another JSON
-media type of the contract (`application/merge-patch+json`, which RFC 7396 defines as JSON) is handed to
-it as `application/json`.
+Powertools parses a body as JSON only under a content type that starts with `application/json`, exactly; a
+body the gate accepted (`Application/JSON; charset=utf-8`, or `application/merge-patch+json`, which RFC 7396
+defines as JSON) is handed to it labelled `application/json`.
 """
 
 from __future__ import annotations
@@ -32,15 +32,17 @@ JSON = "application/json"
 _CLIENT_ID = "clientId"  # the contract's path parameter naming the client a request acts on
 
 
-def refusal(event: dict[str, Any]) -> Response | None:
-    """The problem answering `event` before the resolver runs, or None to let it through."""
+def admit(event: dict[str, Any]) -> tuple[Response | None, dict[str, Any]]:
+    """The problem answering `event` before the resolver runs (None to let it through), and the event to give
+    the resolver: with a body of a media type the operation declares, labelled `application/json`, the one
+    Powertools parses (media types compare case-insensitively, and a merge patch is JSON)."""
     request = APIGatewayProxyEvent(event)
     operation = contract.OPERATIONS.get((request.http_method, request.resource))
     try:
         if limits.too_large(request):
             raise limits.PayloadTooLargeError()
         if operation is not None and operation.public:
-            return None
+            return None, event
         caller = auth.caller_of(request)
         if operation is not None and operation.media_types and media_type(request) not in operation.media_types:
             raise problems.UnsupportedMediaTypeError(_send_as(operation.media_types))
@@ -54,18 +56,15 @@ def refusal(event: dict[str, Any]) -> Response | None:
                     errors=[problems.field_error("query", "unknown query parameter", name=name) for name in unknown],
                 )
     except problems.RequestError as error:
-        return problems.for_request_error(error)
+        return problems.for_request_error(error), event
     except DataError as error:
-        return problems.for_domain_error(error)
-    return None
+        return problems.for_domain_error(error), event
+    if operation is not None and operation.media_types:
+        return None, _labelled_json(event)
+    return None, event
 
 
-def as_json(event: dict[str, Any]) -> dict[str, Any]:
-    """`event` with a body of another JSON media type labelled `application/json`, which Powertools parses."""
-    request = APIGatewayProxyEvent(event)
-    declared = media_type(request)
-    if not declared.endswith("+json"):
-        return event
+def _labelled_json(event: dict[str, Any]) -> dict[str, Any]:
     headers = {k: (JSON if k.lower() == "content-type" else v) for k, v in (event.get("headers") or {}).items()}
     multi = event.get("multiValueHeaders")
     if isinstance(multi, dict):

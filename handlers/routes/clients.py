@@ -26,6 +26,12 @@ router = Router()
 created_once = Replayable("createClient", router)
 
 _ENTITY_TAG = re.compile(r'^"(\d{1,18})"$')
+# The contract's `x-default-on-create` of ClientInput (keyed by its aliases), by the model's field names.
+_DEFAULTS_ON_CREATE = {
+    name: contract.DEFAULTS_ON_CREATE["ClientInput"][field.alias or name]
+    for name, field in ClientInput.model_fields.items()
+    if (field.alias or name) in contract.DEFAULTS_ON_CREATE["ClientInput"]
+}
 
 
 @contract.create_client(router)
@@ -114,9 +120,7 @@ def client_view(record: ClientRecord) -> Client:
 
 def _create(body: ClientInput, request: Request | None) -> Response:
     # An omitted creditLimit or currency takes the contract's `x-default-on-create`.
-    defaults = contract.DEFAULTS_ON_CREATE["ClientInput"]
-    by_name = {name: defaults[field.alias or name] for name, field in ClientInput.model_fields.items() if (field.alias or name) in defaults}
-    record = clients.create(ClientFields.of({**by_name, **_named(body)}), request)
+    record = clients.create(ClientFields.of({**_DEFAULTS_ON_CREATE, **_named(body)}), request)
     location = f"{router.current_event.request_context.path.rstrip('/')}/{record.client_id}"
     return _client_response(record, HTTPStatus.CREATED, {"Location": location})
 

@@ -146,6 +146,14 @@ def test_non_json_body_is_400():
     assert_problem(*response, 400)
 
 
+@pytest.mark.parametrize("content_type", ["Application/JSON", "application/json; charset=utf-8", "APPLICATION/JSON;charset=UTF-8"])
+def test_a_declared_media_type_is_accepted_whatever_its_case_or_parameters(content_type):
+    # Media types compare case-insensitively (RFC 9110); the gate hands Powertools the body as plain JSON.
+    body = json.dumps({"name": "Acme", "email": f"m-{uuid.uuid4().hex[:10]}@example.com"})
+    status, _, created = call("POST", "/clients", raw_body=body, headers={"Content-Type": content_type})
+    assert status == 201 and created["name"] == "Acme"
+
+
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
 def test_body_that_is_not_declared_json_is_415(content_type):
     headers = {"Content-Type": content_type} if content_type else {}
