@@ -48,7 +48,7 @@ run: $(STAMP)
 	$(BIN)/shop run
 
 ## Every check and every test tier.
-test: check-lock $(STAMP) $(CHROMIUM_STAMP) check-models check-handlers check-sdk check-contract lint
+test: check-lock $(STAMP) $(CHROMIUM_STAMP) check-models check-handlers check-publish check-sdk check-sdk-ts check-contract lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 ## Regenerate domain/models.py from openapi.yaml.
@@ -69,11 +69,22 @@ handlers: $(STAMP)
 check-handlers: $(STAMP)
 	$(BIN)/python -m codegen.routes --check
 
-## Regenerate the Python SDK (sdk/, package shop_client) from openapi.yaml with openapi-python-client.
-sdk: $(STAMP)
+## The published contract, contract/published/openapi.json: openapi.yaml as consumers read it (no x-amazon-*
+## extensions, the token as HTTP bearer, the local and deployed servers). Served at /openapi.json; both SDKs are
+## generated from it.
+.PHONY: publish check-publish
+publish: $(STAMP)
+	$(BIN)/python contract/publish.py
+
+check-publish: $(STAMP)
+	$(BIN)/python contract/publish.py --check
+
+## Regenerate the Python SDK (sdk/, package shop_client) from the published contract with openapi-python-client.
+sdk: publish
 	$(BIN)/python sdk/generate.py
 
-## Fail when the committed SDK differs from what openapi.yaml generates (regenerates into a temp dir, offline).
+## Fail when the committed SDK differs from what the published contract generates (regenerates into a temp dir,
+## offline).
 check-sdk: $(STAMP)
 	$(BIN)/python sdk/generate.py --check
 
