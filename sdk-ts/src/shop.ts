@@ -111,6 +111,11 @@ export class Shop {
     return { data: data as T, response };
   }
 
+  /** The liveness probe (no token needed). */
+  async health(): Promise<{ status: string }> {
+    return (await this.call<{ status: string }>(api.getHealth({ client: this.client }))).data;
+  }
+
   /** Every item of every page of a listing, following `nextCursor`. */
   async *paginate<T>(page: (cursor?: string) => Promise<Result>): AsyncGenerator<T> {
     let cursor: string | undefined;
@@ -150,6 +155,15 @@ class Clients {
     const headers = options.ifMatch ? { 'If-Match': options.ifMatch } : undefined;
     const { data, response } = await this.shop.call<ClientRecord>(
       api.updateClient({ client: this.shop.client, path: { clientId }, body: patch, headers }),
+    );
+    return { value: data, etag: response.headers.get('etag') ?? undefined };
+  }
+
+  /** Replaces the mutable fields (an omitted `document` is removed; omitted credit terms are kept). */
+  async replace(clientId: string, input: ClientInput, options: { ifMatch?: string } = {}): Promise<Versioned<ClientRecord>> {
+    const headers = options.ifMatch ? { 'If-Match': options.ifMatch } : undefined;
+    const { data, response } = await this.shop.call<ClientRecord>(
+      api.replaceClient({ client: this.shop.client, path: { clientId }, body: input, headers }),
     );
     return { value: data, etag: response.headers.get('etag') ?? undefined };
   }

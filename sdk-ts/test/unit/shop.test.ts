@@ -193,6 +193,21 @@ describe('retries', () => {
     assert.equal(requests.length, 2);
   });
 
+  test("an attempt past its time limit is retried; the caller's own abort is not", async () => {
+    const slow = () => new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    const { fetch, requests } = server(slow(), json(200, order('PENDING')));
+    const { shop } = shopOn(fetch, { timeoutMs: 5 });
+    assert.equal((await shop.orders.get(CLIENT_ID, ORDER_ID)).status, 'PENDING');
+    assert.equal(requests.length, 2);
+
+    const aborted = server(new DOMException('This operation was aborted', 'AbortError'), json(201, client));
+    const { shop: other } = shopOn(aborted.fetch);
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(other.clients.create({ name: 'A', email: 'a@b.example' }, { signal: controller.signal }));
+    assert.equal(aborted.requests.length, 1, 'an aborted call is not retried');
+  });
+
   test('no answer at all is an APIConnectionError after the retries', async () => {
     const { fetch, requests } = server(new TypeError('fetch failed'), new TypeError('fetch failed'));
     const { shop } = shopOn(fetch, { retry: { maxAttempts: 2 } });
@@ -211,6 +226,20 @@ describe('the token provider', () => {
       requests.map((r) => r.headers.get('authorization')),
       ['Bearer first', 'Bearer second'],
     );
+  });
+
+  test('replace sends If-Match and returns the new ETag; health needs no token', async () => {
+    const { fetch, requests } = server(
+      json(200, client, { etag: '"2"' }),
+      json(200, { status: 'ok' }),
+    );
+    const { shop } = shopOn(fetch);
+    const { etag } = await shop.clients.replace(CLIENT_ID, { name: 'A', email: 'a@b.example' }, { ifMatch: '"1"' });
+    assert.equal(etag, '"2"');
+    assert.equal(requests[0].method, 'PUT');
+    assert.equal(requests[0].headers.get('if-match'), '"1"');
+    assert.deepEqual(await shop.health(), { status: 'ok' });
+    assert.equal(requests[1].headers.get('authorization'), null);
   });
 
   test('a token or a provider, not both nor neither', () => {
