@@ -38,7 +38,7 @@ from shop_client.models import (
 )
 from shop_client.types import UNSET, Response
 
-from ._transport import RetryPolicy, RetryTransport, TokenAuth
+from ._transport import Attempt, RetryPolicy, RetryTransport, TokenAuth
 from ._version import sdk_version
 from .errors import APIConnectionError, APIError, ShopError, WaitTimeout, error_from_response
 from .pagination import Paginator
@@ -65,7 +65,9 @@ class Shop:
     should return a fresh token when called (e.g. sign in to Cognito again). `timeout` is httpx's, per request
     attempt. `retry` says when and how long to retry (`RetryPolicy(max_attempts=1)` turns retries off).
     `transport` replaces httpx's own (tests use `httpx.MockTransport`); it carries the presigned PDF
-    downloads too. A `Shop` holds connection pools: use it as a context manager, or call `close()`.
+    downloads too. `on_attempt` is called with every attempt of every request (an `Attempt`: its answer or
+    transport error, and whether a retry follows), to count or log the retries or check each answer; what it
+    raises ends the call. A `Shop` holds connection pools: use it as a context manager, or call `close()`.
 
     Every method returns the generated models of `shop_client.models` or raises a `shop_sdk.errors.ShopError`:
     an `APIError` subclass per problem status, `APIConnectionError` when no answer came.
@@ -80,11 +82,12 @@ class Shop:
         timeout: float | httpx.Timeout = 30.0,
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
+        on_attempt: Callable[[Attempt], None] | None = None,
     ) -> None:
         self.retry = retry or RetryPolicy()
         self._auth = TokenAuth(token, token_provider)
         self._inner = transport or httpx.HTTPTransport()
-        retrying = RetryTransport(self._inner, self.retry)
+        retrying = RetryTransport(self._inner, self.retry, on_attempt)
         timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         headers = {"User-Agent": USER_AGENT}
         self._local = threading.local()
