@@ -99,6 +99,14 @@ class Shop:
             timeout=timeout,
             httpx_args={"transport": retrying, "auth": self._auth, "event_hooks": {"response": [self._remember]}},
         )
+        # The operations the contract leaves open (`security: []`, the health probe) send no token, so they never
+        # ask a token provider: a probe works before there is a token to send.
+        self._public = Client(
+            base_url=base_url.rstrip("/"),
+            headers=headers,
+            timeout=timeout,
+            httpx_args={"transport": retrying, "event_hooks": {"response": [self._remember]}},
+        )
         # Presigned S3 URLs are not the shop's API: no token (S3 refuses a second authentication), redirects followed.
         self._downloads = httpx.Client(transport=retrying, timeout=timeout, headers=headers, follow_redirects=True)
         self.clients = Clients(self)
@@ -106,10 +114,12 @@ class Shop:
         self.invoices = Invoices(self)
 
     def health(self) -> Health:
-        return self._call(get_health.sync_detailed)
+        """The liveness probe (no token sent)."""
+        return self._call(get_health.sync_detailed, client=self._public)
 
     def close(self) -> None:
         self.api.get_httpx_client().close()
+        self._public.get_httpx_client().close()
         self._downloads.close()
 
     def __enter__(self) -> Shop:
@@ -125,7 +135,7 @@ class Shop:
         """The operation's typed answer, or the exception of its problem."""
         self._local.response = None
         try:
-            response = operation(*args, client=self.api, **kwargs)
+            response = operation(*args, **{"client": self.api, **kwargs})
         except httpx.TransportError as exc:
             raise APIConnectionError(f"no answer from the shop's API: {exc!r}") from exc
         except (KeyError, TypeError, ValueError) as exc:  # an answer the generated models cannot read

@@ -367,6 +367,16 @@ def test_a_token_provider_is_asked_once_and_again_after_a_401(sleeps):
     assert len(calls) == 2
 
 
+def test_the_health_probe_sends_no_token_and_never_asks_the_provider(sleeps):
+    def provider() -> str:
+        raise AssertionError("the health probe asked for a token")
+
+    server = Server(httpx.Response(503), httpx.Response(200, json={"status": "ok"}))
+    health = Shop(BASE, token_provider=provider, transport=httpx.MockTransport(server)).health()
+    assert health.status == "ok" and len(server.requests) == 2  # retried like any call
+    assert all("Authorization" not in r.headers for r in server.requests)
+
+
 def test_token_and_provider_are_exclusive():
     with pytest.raises(ValueError, match="either"):
         Shop(BASE)
