@@ -16,9 +16,8 @@ import json
 import re
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 import httpx
 import yaml
