@@ -104,3 +104,10 @@ def test_an_unknown_operation_fails_and_another_host_is_not_checked():
         check.check(httpx.Request("GET", f"{BASE}/nowhere"), httpx.Response(200))
     check.check(httpx.Request("GET", "http://s3.test/bucket/invoice.pdf"), httpx.Response(200, content=b"%PDF"))
     assert check.checked == 0
+
+
+def test_a_201_without_its_location_and_a_200_without_its_etag_fail():
+    with pytest.raises(ContractViolation, match="POST /clients answered 201 without its required header Location"):
+        checked_shop(client_answer(CLIENT, 201)).clients.create(name="Acme", email="ap@acme.example")
+    with pytest.raises(ContractViolation, match="answered 200 without its required header ETag"):
+        checked_shop(httpx.Response(200, json=CLIENT)).clients.get(CLIENT_ID)
