@@ -134,7 +134,9 @@ class Api:
     and each retry by its reason: a 429 that a retry absorbed shows in the statistics as it did when this
     module retried by hand. A call given a `deadline` starts no retry after it (the run is over)."""
 
-    def __init__(self, url: str, token: str, concurrency: int, traffic: Traffic) -> None:
+    def __init__(
+        self, url: str, token: str, concurrency: int, traffic: Traffic, transport: httpx.BaseTransport | None = None
+    ) -> None:
         self.traffic = traffic
         self._lock = threading.Lock()
         self._call = threading.local()  # the kind, attempts and deadline of the call this thread is making
@@ -144,7 +146,7 @@ class Api:
             token=token,  # an admin's: it creates and lists clients
             timeout=REQUEST_TIMEOUT_S,
             retry=RETRY,
-            transport=httpx.HTTPTransport(limits=limits),
+            transport=transport or httpx.HTTPTransport(limits=limits),  # tests give httpx.MockTransport
             on_attempt=self._attempt,
         )
         self._pool = ThreadPoolExecutor(max_workers=concurrency + 2, thread_name_prefix="shop-load")
@@ -158,11 +160,12 @@ class Api:
     def _attempt(self, attempt: Attempt) -> None:
         call = self._call
         call.attempts += 1
+        stop = attempt.retried and call.deadline is not None and time.monotonic() >= call.deadline
         with self._lock:
             self.traffic.requests[call.kind] += 1
-            if attempt.retried:
+            if attempt.retried and not stop:
                 self.traffic.retries[retry_reason(attempt)] += 1
-        if attempt.retried and call.deadline is not None and time.monotonic() >= call.deadline:
+        if stop:
             raise _PastDeadline
 
     def _run(self, kind: str, what: str, deadline: float | None, function: Callable[[], Any]) -> tuple[Any, int]:
