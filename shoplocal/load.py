@@ -726,6 +726,8 @@ def results(args: argparse.Namespace, run: Run, checks: dict[str, Check], stack:
             "time_to_reject_s": "as time_to_terminal_s; while orders are being placed, one client a round is asked "
             "for its rejections (see Run.watch), so this one is coarser",
             "post_latency_s": "from an order's first POST to its 202, retries included: the time to accept an order",
+            "requests": "attempts by kind, the ones the SDK's retries absorbed included (seen by its on_attempt hook); "
+            "retries by reason: transport, 409 (in flight), 429 (after Retry-After), 5xx (502, 503, 504)",
         },
         "invariants": {name: check.as_dict() for name, check in checks.items()},
     }
