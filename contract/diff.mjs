@@ -11,7 +11,10 @@
 //   anyOf whose other branch is a plain string (`anyOf: [{$ref: OrderStatus}, {type: string}]`): api-smart-diff
 //   does not see the string branch and calls it breaking, as it is for a closed enum;
 // - `nullable` by direction: a request field that no longer takes null, or a response field that may now be
-//   null, is breaking, and the converse is not (api-smart-diff has it the other way round, on both sides).
+//   null, is breaking, and the converse is not (api-smart-diff has it the other way round, on both sides);
+// - `required` of a response header by direction: a header now required is a guarantee added (non-breaking: a
+//   consumer that did without it still works), one no longer required is breaking (api-smart-diff calls any
+//   change of it breaking).
 // Changes under components/ are left out (they are reported through the operations that use them, where the tool
 // knows whether the schema is a request or a response; alone, it classifies them without that direction), except
 // components/securitySchemes, which operations name rather than $ref.
@@ -62,6 +65,18 @@ const nullableClass = (diff) => {
   const is = diff.action !== "remove" && diff.after === true;
   if (was === is) return undefined;
   return was !== inResponse(diff.path) ? "breaking" : "non-breaking";
+};
+
+// The class a change of a response header's `required` should have, or undefined when it is no such change or
+// does not change whether the header is required.
+// path: ["paths", "/clients", "post", "responses", "201", "headers", "Location", "required"]
+const responseHeaderRequiredClass = (diff) => {
+  const { path } = diff;
+  if (!inResponse(path) || path.length !== 8 || path[5] !== "headers" || path[7] !== "required") return undefined;
+  const was = diff.action !== "add" && diff.before === true;
+  const is = diff.action !== "remove" && diff.after === true;
+  if (was === is) return undefined;
+  return is ? "non-breaking" : "breaking";
 };
 
 const removesProperty = (diff) =>
@@ -168,6 +183,10 @@ for (const diff of diffs) {
     const nullNow = diff.action !== "remove" && diff.after === true;
     const side = inResponse(path) ? "response" : "request";
     note = `api-smart-diff: ${diff.type}; the gate: a ${side} field that ${nullNow ? "may now be" : "no longer may be"} null is ${type}`;
+  } else if (responseHeaderRequiredClass(diff) && responseHeaderRequiredClass(diff) !== type) {
+    type = responseHeaderRequiredClass(diff);
+    const now = type === "non-breaking" ? "now required" : "no longer required";
+    note = `api-smart-diff: ${diff.type}; the gate: a response header ${now} is ${type}`;
   } else if (type === "breaking" && addsToOpenEnum(diff)) {
     type = "non-breaking";
     note = "api-smart-diff: breaking; the gate: open enum (anyOf with a plain string branch)";

@@ -3,43 +3,35 @@
 Creates a client, places a few orders (one over the client's credit limit), follows them to a terminal
 status with a live display, downloads the invoice PDFs through their presigned URLs and prints a summary.
 
-Every call to the shop's API goes through `ShopApi`, which uses the SDK generated from openapi.yaml
-(`shop_client`, in sdk/): the demo works with its typed models. It calls as an admin, with `--token`,
-`SHOP_TOKEN`, or a token it signs with the key `shop run` keeps beside its stack file (shoplocal/auth.py).
+Every call to the shop's API goes through the SDK (`shop_sdk`, sdk/): its typed models, its exceptions, its
+retries (one Idempotency-Key per order, so a retry never places a second one), its order waiter and its PDF
+download; the demo writes no HTTP of its own. It calls as an admin, with `--token`, `SHOP_TOKEN`, or a
+token it signs with the key `shop run` keeps beside its stack file (shoplocal/auth.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from http import HTTPStatus
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import httpx
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from shop_client import AuthenticatedClient, Client
-from shop_client.api.clients import create_client
-from shop_client.api.health import get_health
-from shop_client.api.invoices import get_invoice
-from shop_client.api.orders import create_order, get_order
-from shop_client.errors import UnexpectedStatus
-from shop_client.models import ClientInput, ClientRecord, Currency, Invoice, Order, OrderCreate, OrderItem, Problem
-from shop_client.types import Response
+from shop_sdk import APIConnectionError, APIError, Order, OrderItem, Shop, ShopError, WaitTimeout
 
 from domain.money import format_amount
 from shoplocal.auth import NoLocalKey, token_for
 from shoplocal.ops import STACK_FILE
 
 POLL_INTERVAL_S = 0.3
+REQUEST_TIMEOUT_S = 10.0
 TERMINAL = {"INVOICED", "REJECTED"}
 FAILURE: dict[str, Any] = {"style": "red", "markup": False, "highlight": False}  # text from the wire is not markup
 STATUS_STYLE = {"PENDING": "yellow", "APPROVED": "cyan", "INVOICED": "green", "REJECTED": "red"}
@@ -60,123 +52,28 @@ ORDERS: list[list[OrderItem]] = [
     [OrderItem(sku="CRANE-9", description="Tower crane", quantity=1, unit_price=7_500_000)],
 ]
 
-T = TypeVar("T")
-
 
 class StackUnavailable(Exception):
     """Nothing healthy answers at the base URL."""
 
 
-class ApiError(Exception):
-    """An HTTP error answer, or an answer that openapi.yaml does not allow."""
-
-    @classmethod
-    def answer(cls, what: str, status: int, content: bytes) -> ApiError:
-        """An error answer, described by its problem's title and detail."""
-        problem = _problem(content)
-        title = (problem.title if problem else "") or _reason_phrase(status)
-        # Not a problem document (S3 answers XML): its text, on one line.
-        detail = (problem.detail or "") if problem else " ".join(content.decode(errors="replace").split())[:200]
-        return cls(f"{what}: {status} {title}" + (f": {detail}" if detail else ""))
+def connect(base_url: str, token: str | None, stack_file: Path) -> Shop:
+    """The SDK's client, an admin's: `token`, else `SHOP_TOKEN`, else one signed with the stack's key, asked for
+    at the first call that needs it (so the health probe, which needs none, comes first) and again on a 401."""
+    return Shop(base_url, token_provider=partial(token_for, stack_file, token), timeout=REQUEST_TIMEOUT_S)
 
 
-def _problem(content: bytes) -> Problem | None:
+def check_health(shop: Shop, base_url: str) -> None:
     try:
-        body = json.loads(content)
-        return Problem.from_dict(body) if isinstance(body, dict) else None
-    except (ValueError, KeyError, TypeError):
-        return None
-
-
-def _reason_phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
-
-
-class ShopApi:
-    """The few calls the demo makes to the shop's API, through the generated SDK (and to the presigned S3 URL)."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-        self.sdk: AuthenticatedClient | None = None
-
-    def sign_in(self, token: str) -> None:
-        """Every later call sends `Authorization: Bearer <token>`."""
-        # An undocumented status raises `UnexpectedStatus` rather than passing as an empty answer.
-        self.sdk = AuthenticatedClient(
-            base_url=self.base_url, token=token, timeout=httpx.Timeout(10), raise_on_unexpected_status=True
-        )
-
-    def close(self) -> None:
-        if self.sdk is not None:
-            self.sdk.get_httpx_client().close()
-
-    def _call(
-        self,
-        what: str,
-        expect: HTTPStatus,
-        model: type[T],
-        endpoint: Callable[..., Response[Any]],
-        *args: Any,
-        **kwargs: Any,
-    ) -> T:
-        """The typed answer of one SDK endpoint call; anything but `expect` with a `model` raises ApiError."""
-        try:
-            response = endpoint(*args, client=self.sdk, **kwargs)
-        except UnexpectedStatus as error:
-            raise ApiError.answer(what, error.status_code, error.content) from None
-        except (ValueError, KeyError, TypeError) as error:  # the SDK could not read the answer as the spec says
-            raise ApiError(f"{what}: the answer does not match openapi.yaml ({error!r})") from None
-        if response.status_code != expect or not isinstance(response.parsed, model):
-            raise ApiError.answer(what, int(response.status_code), response.content)
-        return response.parsed
-
-    def check_health(self) -> None:
-        try:
-            with Client(base_url=self.base_url, timeout=httpx.Timeout(3)) as probe:
-                status = int(get_health.sync_detailed(client=probe).status_code)
-        except httpx.TransportError as error:
-            raise StackUnavailable(f"no local stack answers at {self.base_url} ({type(error).__name__})") from None
-        except (ValueError, KeyError, TypeError):  # something answers, but not with the shop's health document
-            raise StackUnavailable(f"what answers at {self.base_url} is not the shop's API") from None
-        if status != HTTPStatus.OK:
-            raise StackUnavailable(f"the local stack at {self.base_url} is not healthy ({status})")
-
-    def create_client(self, name: str, email: str, credit_limit: int, currency: str = "USD") -> ClientRecord:
-        body = ClientInput(name=name, email=email, credit_limit=credit_limit, currency=Currency(currency))
-        return self._call("POST /clients", HTTPStatus.CREATED, ClientRecord, create_client.sync_detailed, body=body)
-
-    def place_order(self, client_id: str, items: list[OrderItem], idempotency_key: str) -> Order:
-        # The key makes a retry after a lost answer safe: the server answers with the order it already took.
-        what, body = f"POST /clients/{client_id}/orders", OrderCreate(items=items)
-        attempts = 3
-        while True:
-            try:
-                endpoint = create_order.sync_detailed
-                return self._call(
-                    what, HTTPStatus.ACCEPTED, Order, endpoint, client_id, body=body, idempotency_key=idempotency_key
-                )
-            except httpx.TransportError:
-                attempts -= 1
-                if not attempts:
-                    raise
-                time.sleep(0.5)
-
-    def get_order(self, client_id: str, order_id: str) -> Order:
-        what = f"GET /clients/{client_id}/orders/{order_id}"
-        return self._call(what, HTTPStatus.OK, Order, get_order.sync_detailed, client_id, order_id)
-
-    def get_invoice(self, client_id: str, invoice_id: str) -> Invoice:
-        what = f"GET /clients/{client_id}/invoices/{invoice_id}"
-        return self._call(what, HTTPStatus.OK, Invoice, get_invoice.sync_detailed, client_id, invoice_id)
-
-    def download(self, url: str, target: Path) -> None:
-        response = httpx.get(url, timeout=30)  # presigned S3: not the shop's API, no base URL, no headers of ours
-        if response.status_code != 200:
-            raise ApiError.answer("GET presigned invoice URL", response.status_code, response.content)
-        target.write_bytes(response.content)
+        status = shop.health().status
+    except APIConnectionError:
+        raise StackUnavailable(f"no local stack answers at {base_url}") from None
+    except APIError as error:
+        raise StackUnavailable(f"the local stack at {base_url} is not healthy ({error.status})") from None
+    except ShopError:  # something answers, but not with the shop's health document
+        raise StackUnavailable(f"what answers at {base_url} is not the shop's API") from None
+    if status != "ok":
+        raise StackUnavailable(f"the local stack at {base_url} is not healthy ({status})")
 
 
 @dataclass
@@ -202,9 +99,10 @@ def _outcome(order: Order) -> str:
 
 
 def wait_for_terminal(
-    api: ShopApi, client_id: str, orders: list[DemoOrder], timeout: float, console: Console
+    shop: Shop, client_id: str, orders: list[DemoOrder], timeout: float, console: Console
 ) -> list[DemoOrder]:
-    """Poll until every order is terminal or `timeout` passes, one progress line per order.
+    """Wait (the SDK's `orders.wait`) until every order is terminal or `timeout` passes, one progress line per
+    order. The workers run the orders side by side, so waiting for one after the other costs no time.
     Returns the orders still not terminal."""
     columns = [
         SpinnerColumn(finished_text="•"),
@@ -216,15 +114,15 @@ def wait_for_terminal(
     deadline = time.monotonic() + timeout
     with Progress(*columns, console=console) as progress:
         tasks = {o.id: progress.add_task(o.id, total=1, status=_status(o.status), outcome="") for o in orders}
-        pending = [o for o in orders if o.status not in TERMINAL]
-        while pending and time.monotonic() < deadline:
-            time.sleep(POLL_INTERVAL_S)
-            for o in pending:
-                o.order = api.get_order(client_id, o.id)
-                done = o.status in TERMINAL
-                progress.update(tasks[o.id], status=_status(o.status), outcome=_outcome(o.order), completed=int(done))
-            pending = [o for o in pending if o.status not in TERMINAL]
-    return pending
+        for o in orders:
+            try:
+                left = max(0.0, deadline - time.monotonic())
+                o.order = shop.orders.wait(client_id, o.id, timeout=left, poll_interval=POLL_INTERVAL_S)
+            except WaitTimeout as error:
+                o.order = error.order
+            done = o.status in TERMINAL
+            progress.update(tasks[o.id], status=_status(o.status), outcome=_outcome(o.order), completed=int(done))
+    return [o for o in orders if o.status not in TERMINAL]
 
 
 def summary(orders: list[DemoOrder]) -> Table:
@@ -265,24 +163,29 @@ def run(
     console: Console | None = None,
     token: str | None = None,
     stack_file: Path = STACK_FILE,
+    shop: Shop | None = None,
 ) -> int:
     """The demo; returns the exit code (0 done, 1 an order timed out or the API refused, 2 no stack).
     Progress and the summary go to `console` (stdout by default), failures to stderr, one line each.
-    It calls the API as an admin: `token`, or one signed with the key beside `stack_file`."""
+    It calls the API as an admin: `token`, or one signed with the key beside `stack_file` (`shop`, a client
+    of the SDK made elsewhere, replaces both)."""
     console = console or _stdout_console()
     errors = Console(stderr=True, soft_wrap=True)
-    api = ShopApi(base_url.rstrip("/"))
+    base_url = base_url.rstrip("/")
+    shop = shop or connect(base_url, token, stack_file)
     try:
-        api.check_health()
-        api.sign_in(token_for(stack_file, token))
+        check_health(shop, base_url)
         suffix = uuid.uuid4().hex[:8]
-        client = api.create_client(f"Demo Buyer {suffix}", f"demo-{suffix}@example.com", CREDIT_LIMIT)
+        client = shop.clients.create(
+            name=f"Demo Buyer {suffix}", email=f"demo-{suffix}@example.com", credit_limit=CREDIT_LIMIT, currency="USD"
+        )
         client_id = client.client_id
         limit = format_amount(client.credit_limit, client.currency)
         console.print(f"Client [bold]{client_id}[/] ({client.email}), credit limit {limit}")
-        orders = [DemoOrder(api.place_order(client_id, items, uuid.uuid4().hex)) for items in ORDERS]
+        # Each order carries its own Idempotency-Key, kept across the SDK's retries: none is placed twice.
+        orders = [DemoOrder(shop.orders.create(client_id, items=items)) for items in ORDERS]
         console.print(f"Placed {len(orders)} orders; waiting for the workers (at most {timeout:g} s)")
-        pending = wait_for_terminal(api, client_id, orders, timeout, console)
+        pending = wait_for_terminal(shop, client_id, orders, timeout, console)
         if pending:
             still = ", ".join(f"{o.id} ({o.status})" for o in pending)
             errors.print(f"shop demo: timed out after {timeout:g} s; still pending: {still}", **FAILURE)
@@ -290,12 +193,7 @@ def run(
         out.mkdir(parents=True, exist_ok=True)
         for o in orders:
             if o.status == "INVOICED":
-                what = f"GET /clients/{client_id}/invoices/{o.order.invoice_id}"
-                invoice = api.get_invoice(client_id, str(o.order.invoice_id))
-                if not invoice.download_url:  # optional in the Invoice schema, which list items share
-                    raise ApiError(f"{what}: the invoice has no downloadUrl")
-                o.pdf = out / f"{invoice.invoice_id}.pdf"
-                api.download(invoice.download_url, o.pdf)
+                o.pdf = shop.invoices.download_pdf(client_id, str(o.order.invoice_id), out / f"{o.order.invoice_id}.pdf")
         console.print(summary(orders))
         console.print(f"Invoice PDFs in {out}")
         return 0
@@ -305,17 +203,17 @@ def run(
     except NoLocalKey as error:
         errors.print(f"shop demo: {error}; or pass --token", **FAILURE)
         return 2
-    except ApiError as error:
-        errors.print(f"shop demo: {error}", **FAILURE)
+    except APIConnectionError as error:
+        errors.print(f"shop demo: lost the local stack at {base_url}: {error}", **FAILURE)
         return 1
-    except httpx.HTTPError as error:
-        errors.print(f"shop demo: lost the local stack at {base_url}: {error!r}", **FAILURE)
+    except ShopError as error:  # a problem the API answered (its status, title, detail and correlation id)
+        errors.print(f"shop demo: {error}", **FAILURE)
         return 1
     except KeyboardInterrupt:
         errors.print("shop demo: interrupted", **FAILURE)
         return 130
     finally:
-        api.close()
+        shop.close()
 
 
 def main(args: argparse.Namespace) -> int:

@@ -4,10 +4,12 @@ What it does, in order, over HTTP only:
 
 1. creates `--clients` clients, each with the same credit limit (`CREDIT_LIMIT`);
 2. `--concurrency` workers place `--orders` orders between them, round-robin over the clients, each with its
-   own `Idempotency-Key`; about `OVER_LIMIT_RATIO` of them total more than the credit limit. A request that
-   fails with a transport error, 409 (in flight), 429 or 5xx is sent again, the same key and payload, after
-   a jittered exponential backoff, at most `MAX_ATTEMPTS` times in all. Every `REPLAY_EVERY`-th accepted order
-   is sent once more on purpose (a client that lost the answer), and must come back as the same order;
+   own `Idempotency-Key`; about `OVER_LIMIT_RATIO` of them total more than the credit limit. Every call goes
+   through the SDK (`shop_sdk`), which retries a transport error, a 409 in flight, a 429 (after its
+   `Retry-After`), a 502, 503 or 504, with the same key and payload, after a jittered exponential backoff, at
+   most `MAX_ATTEMPTS` times in all; its `on_attempt` hook counts every attempt and every retry by reason, so
+   the retries hide nothing from the statistics. Every `REPLAY_EVERY`-th accepted order is sent once more on
+   purpose (a client that lost the answer), and must come back as the same order;
 3. meanwhile a single watcher, one request at a time, finds when each accepted order turns terminal: per client
    with open orders it lists the client's invoices (an invoiced order is there) and, when a rejection is due,
    its `?status=REJECTED` orders (see `Run.watch`). The final check below reads the orders themselves;
@@ -36,10 +38,12 @@ import platform
 import random
 import re
 import sys
+import threading
 import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -48,6 +52,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from shop_sdk import APIConnectionError, APIError, Attempt, RetryPolicy, Shop, ShopError
 
 CREDIT_LIMIT = 1_000_000  # 10,000.00 USD, per order (docs/architecture.md §4: reject when total > creditLimit)
 CURRENCY = "USD"
@@ -55,9 +60,10 @@ OVER_LIMIT_RATIO = 0.10
 REPLAY_EVERY = 20  # every 20th accepted order is replayed with the same key and payload
 
 REQUEST_TIMEOUT_S = 30.0  # API Gateway (REST) answers 504 after 29 s; a client waits about as long
-MAX_ATTEMPTS = 8  # first try included; the backoffs before the last one add up to about 7 s at most
+MAX_ATTEMPTS = 8  # first try included; the backoffs before the last one add up to 7 s at most (or Retry-After)
 BACKOFF_BASE_S = 0.1
 BACKOFF_CAP_S = 2.0
+RETRY = RetryPolicy(max_attempts=MAX_ATTEMPTS, initial_backoff=BACKOFF_BASE_S, max_backoff=BACKOFF_CAP_S)
 POLL_PAUSE_S = 0.5  # between two rounds of the watcher
 CLIENTS_TIMEOUT_S = 60.0  # creating the clients
 VERIFY_TIMEOUT_S = 120.0  # the final listings
@@ -77,19 +83,19 @@ class LoadError(Exception):
 class RequestFailed(LoadError):
     """A request still failed after its retries, or got an answer that no retry changes."""
 
-    def __init__(self, method: str, path: str, outcome: str) -> None:
-        super().__init__(f"{method} {path}: {outcome}")
+    def __init__(self, what: str, outcome: str) -> None:
+        super().__init__(f"{what}: {outcome}")
         self.outcome = outcome
 
 
-# ---- HTTP with retries ----
+# ---- the API, through the SDK ----
 
 
 @dataclass
 class Traffic:
-    """What went over the wire."""
+    """What went over the wire: every attempt, the ones the SDK's retries absorbed too."""
 
-    requests: Counter = field(default_factory=Counter)  # by kind
+    requests: Counter = field(default_factory=Counter)  # attempts, by kind
     retries: Counter = field(default_factory=Counter)  # by reason: transport, 409, 429, 5xx
 
     def as_dict(self) -> dict[str, Any]:
@@ -101,71 +107,126 @@ class Traffic:
         }
 
 
-def backoff(attempt: int, rng: random.Random) -> float:
-    """Seconds to wait after failed attempt number `attempt` (1-based): exponential, capped, half jittered."""
-    ceiling = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** (attempt - 1))
-    return ceiling / 2 + rng.uniform(0, ceiling / 2)
+def retry_reason(attempt: Attempt) -> str:
+    if attempt.response is None:
+        return "transport"
+    status = attempt.response.status_code
+    return "5xx" if status >= 500 else str(status)
 
 
-def _retry_reason(response: httpx.Response) -> str | None:
-    if response.status_code in (409, 429):
-        return str(response.status_code)
-    if response.status_code >= 500:
-        return "5xx"
-    return None
+def _describe(error: ShopError) -> str:
+    if isinstance(error, APIError):
+        return f"{error.status}: {error.title} {error.detail or ''}".rstrip()
+    cause = error.__cause__
+    return f"{type(cause).__name__}: {cause}" if cause else str(error)
 
 
-def _describe(response: httpx.Response) -> str:
-    detail = ""
-    if "json" in response.headers.get("content-type", ""):
-        try:
-            problem = response.json()
-            detail = f": {problem.get('title', '')} {problem.get('detail', '')}".rstrip()
-        except ValueError:
-            pass
-    return f"{response.status_code}{detail}"
+class _PastDeadline(Exception):
+    """Raised by the attempt hook to stop a call's retries once the run's deadline has passed."""
 
 
 class Api:
-    """The calls the load test makes; every one retried the same way."""
+    """The calls the load test makes, through the SDK. `Shop` is a synchronous client that threads may share,
+    so each call runs in a thread of a pool as large as the concurrency (plus the watcher), and the asyncio
+    code above awaits it.
 
-    def __init__(self, http: httpx.AsyncClient, traffic: Traffic, rng: random.Random) -> None:
-        self.http = http
+    The SDK retries (`RETRY`), and its `on_attempt` hook sees every attempt, so `traffic` counts each request
+    and each retry by its reason: a 429 that a retry absorbed shows in the statistics as it did when this
+    module retried by hand. A call given a `deadline` starts no retry after it (the run is over)."""
+
+    def __init__(
+        self, url: str, token: str, concurrency: int, traffic: Traffic, transport: httpx.BaseTransport | None = None
+    ) -> None:
         self.traffic = traffic
-        self.rng = rng
+        self._lock = threading.Lock()
+        self._call = threading.local()  # the kind, attempts and deadline of the call this thread is making
+        limits = httpx.Limits(max_connections=concurrency + 2, max_keepalive_connections=concurrency + 2)
+        self.shop = Shop(
+            url,
+            token=token,  # an admin's: it creates and lists clients
+            timeout=REQUEST_TIMEOUT_S,
+            retry=RETRY,
+            transport=transport or httpx.HTTPTransport(limits=limits),  # tests give httpx.MockTransport
+            on_attempt=self._attempt,
+        )
+        self._pool = ThreadPoolExecutor(max_workers=concurrency + 2, thread_name_prefix="shop-load")
 
-    async def call(self, kind: str, method: str, path: str, *, expect: int, **kwargs: Any) -> tuple[Any, int]:
-        """The JSON answer of the first attempt that gets `expect`, and how many attempts it took."""
-        outcome = "not sent"
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            self.traffic.requests[kind] += 1
-            try:
-                response = await self.http.request(method, path, **kwargs)
-            except httpx.TransportError as error:
-                reason, outcome = "transport", f"{type(error).__name__}: {error}"
-            else:
-                if response.status_code == expect:
-                    return response.json(), attempt
-                outcome = _describe(response)
-                reason = _retry_reason(response)
-                if reason is None:
-                    raise RequestFailed(method, path, outcome)
-            if attempt < MAX_ATTEMPTS:
-                self.traffic.retries[reason] += 1
-                await asyncio.sleep(backoff(attempt, self.rng))
-        raise RequestFailed(method, path, f"{outcome} (after {MAX_ATTEMPTS} attempts)")
+    def close(self) -> None:
+        """Waits for the calls still running (each ends within its request timeout: no retry starts after a
+        deadline), then closes the connections."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self.shop.close()
 
-    async def pages(self, kind: str, path: str, **params: Any) -> list[dict[str, Any]]:
-        """Every item of a paged list."""
-        items: list[dict[str, Any]] = []
-        cursor = None
-        while True:
-            query = {"limit": PAGE_LIMIT, **params} | ({"cursor": cursor} if cursor else {})
-            page, _ = await self.call(kind, "GET", path, expect=200, params=query)
-            items += page["items"]
-            cursor = page.get("nextCursor")
-            if not cursor:
-                return items
+    def _attempt(self, attempt: Attempt) -> None:
+        call = self._call
+        call.attempts += 1
+        stop = attempt.retried and call.deadline is not None and time.monotonic() >= call.deadline
+        with self._lock:
+            self.traffic.requests[call.kind] += 1
+            if attempt.retried and not stop:
+                self.traffic.retries[retry_reason(attempt)] += 1
+        if stop:
+            raise _PastDeadline
+
+    def _run(self, kind: str, what: str, deadline: float | None, function: Callable[[], Any]) -> tuple[Any, int]:
+        call = self._call
+        call.kind, call.attempts, call.deadline = kind, 0, deadline
+        try:
+            result = function()
+        except _PastDeadline:
+            raise RequestFailed(what, f"no answer before the timeout ({call.attempts} attempts)") from None
+        except (APIError, APIConnectionError) as error:
+            after = f" (after {call.attempts} attempts)" if call.attempts > 1 else ""
+            raise RequestFailed(what, _describe(error) + after) from None
+        except ShopError as error:  # an answer the SDK could not read
+            raise RequestFailed(what, str(error)) from None
+        return result, call.attempts
+
+    async def call(
+        self, kind: str, what: str, function: Callable[[], Any], deadline: float | None = None
+    ) -> tuple[Any, int]:
+        """`function()`'s result (SDK calls) and how many attempts it took; `RequestFailed` when it failed."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, self._run, kind, what, deadline, function)
+
+    async def create_client(self, name: str, email: str, key: str) -> str:
+        def create() -> str:
+            created = self.shop.clients.create(
+                name=name, email=email, credit_limit=CREDIT_LIMIT, currency=CURRENCY, idempotency_key=key
+            )
+            return created.client_id
+
+        client_id, _ = await self.call("create_client", "POST /clients", create)
+        return client_id
+
+    async def place_order(
+        self, kind: str, client_id: str, items: list[dict[str, Any]], key: str, deadline: float
+    ) -> tuple[dict[str, Any], int]:
+        """The 202's order (as JSON) and the attempts it took."""
+
+        def place() -> dict[str, Any]:
+            return self.shop.orders.create(client_id, items=items, idempotency_key=key).to_dict()
+
+        return await self.call(kind, f"POST /clients/{client_id}/orders", place, deadline)
+
+    # The listings, every page (the SDK's paginators), as the contract's JSON.
+    async def clients(self, kind: str) -> list[dict[str, Any]]:
+        listing, _ = await self.call(kind, "GET /clients", lambda: [c.to_dict() for c in self.shop.clients.list()])
+        return listing
+
+    async def orders(self, kind: str, client_id: str, status: str | None = None) -> list[dict[str, Any]]:
+        what = f"GET /clients/{client_id}/orders" + (f"?status={status}" if status else "")
+        listing, _ = await self.call(
+            kind, what, lambda: [o.to_dict() for o in self.shop.orders.list(client_id, status=status)]
+        )
+        return listing
+
+    async def invoices(self, kind: str, client_id: str, deadline: float | None = None) -> list[dict[str, Any]]:
+        what = f"GET /clients/{client_id}/invoices"
+        listing, _ = await self.call(
+            kind, what, lambda: [i.to_dict() for i in self.shop.invoices.list(client_id)], deadline
+        )
+        return listing
 
 
 # ---- the plan ----
@@ -279,11 +340,12 @@ class Run:
             self.placing_done.set()
 
     async def place(self, order: LoadOrder) -> None:
-        path = f"/clients/{order.client.client_id}/orders"
-        request = {"json": {"items": order.items}, "headers": {"Idempotency-Key": order.key}}
+        client_id = order.client.client_id
         order.sent_at = time.monotonic()
         try:
-            body, order.attempts = await self.api.call("place_order", "POST", path, expect=202, **request)
+            body, order.attempts = await self.api.place_order(
+                "place_order", client_id, order.items, order.key, self.deadline
+            )
         except RequestFailed as error:
             order.error = error.outcome
             return
@@ -292,7 +354,9 @@ class Run:
         order.client.open[order.order_id] = order
         if order.index % REPLAY_EVERY == 0:
             try:
-                again, _ = await self.api.call("replay_order", "POST", path, expect=202, **request)
+                again, _ = await self.api.place_order(
+                    "replay_order", client_id, order.items, order.key, self.deadline
+                )
                 order.replay = "same" if again["orderId"] == order.order_id else f"order {again['orderId']}"
             except RequestFailed as error:
                 order.replay = error.outcome
@@ -334,12 +398,12 @@ class Run:
             await asyncio.sleep(max(POLL_PAUSE_S, elapsed))
 
     async def _poll(self, client: LoadClient, what: str) -> None:
-        path = f"/clients/{client.client_id}"
         try:
             if what == "invoices":
-                found = [invoice["orderId"] for invoice in await self.api.pages("poll", f"{path}/invoices")]
+                invoices = await self.api.invoices("poll", client.client_id, self.deadline)
+                found = [invoice["orderId"] for invoice in invoices]
             else:
-                rejected = await self.api.pages("poll", f"{path}/orders", status="REJECTED")
+                rejected = await self.api.orders("poll", client.client_id, status="REJECTED")
                 found = [order["orderId"] for order in rejected]
         except RequestFailed as error:  # the next round asks again; the deadline bounds it all
             self.poll_errors.append(str(error))
@@ -398,10 +462,8 @@ async def _gather_bounded(limit: int, calls: list[Callable[[], Awaitable[Any]]])
 
 async def all_invoices(api: Api, concurrency: int) -> list[dict[str, Any]]:
     """Every invoice of every client of the stack."""
-    everyone = await api.pages("verify", "/clients")
-    lists = await _gather_bounded(
-        concurrency, [partial(api.pages, "verify", f"/clients/{c['clientId']}/invoices") for c in everyone]
-    )
+    everyone = await api.clients("verify")
+    lists = await _gather_bounded(concurrency, [partial(api.invoices, "verify", c["clientId"]) for c in everyone])
     return [invoice for invoices in lists for invoice in invoices]
 
 
@@ -457,7 +519,7 @@ async def verify(run: Run, checks: dict[str, Check], stack: dict[str, Any]) -> N
     # The orders as stored, read from each client's partition (not from the status index).
     listed: dict[str, list[dict[str, Any]]] = {}
     lists = await _gather_bounded(
-        run.concurrency, [partial(api.pages, "verify", f"/clients/{c.client_id}/orders") for c in run.clients]
+        run.concurrency, [partial(api.orders, "verify", c.client_id) for c in run.clients]
     )
     for client, items in zip(run.clients, lists, strict=True):
         listed[client.client_id] = items
@@ -504,11 +566,12 @@ async def verify(run: Run, checks: dict[str, Check], stack: dict[str, Any]) -> N
         problems, f"all {len(replays)} replays answered the original order", "replays answered otherwise"
     )
 
-    # Invoices: ours per client, and every client's for the numbering, listed again if a gap shows.
-    for attempt in range(1, GAPLESS_ATTEMPTS + 1):
+    # Invoices: ours per client, and every client's for the numbering. Not a retry (each listing succeeded): the
+    # stack is shared, so an invoice issued for another order while we list can look like a gap; listed again.
+    for listing in range(1, GAPLESS_ATTEMPTS + 1):
         invoices = await all_invoices(api, run.concurrency)
         duplicates, gaps = numbering_problems(invoices)
-        if not (duplicates or gaps) or attempt == GAPLESS_ATTEMPTS:
+        if not (duplicates or gaps) or listing == GAPLESS_ATTEMPTS:
             break
         await asyncio.sleep(GAPLESS_PAUSE_S)
     invoices_of: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -550,7 +613,7 @@ async def verify(run: Run, checks: dict[str, Check], stack: dict[str, Any]) -> N
     checks["invoice_numbers_gapless"] = _check(
         gaps, f"the stack's {len(invoices)} invoice numbers run 1..N per year without a gap", "years with gaps"
     )
-    stack |= {"invoices_in_stack": len(invoices), "numbering_listings": attempt}
+    stack |= {"invoices_in_stack": len(invoices), "numbering_listings": listing}
 
 
 # ---- results ----
@@ -663,6 +726,8 @@ def results(args: argparse.Namespace, run: Run, checks: dict[str, Check], stack:
             "time_to_reject_s": "as time_to_terminal_s; while orders are being placed, one client a round is asked "
             "for its rejections (see Run.watch), so this one is coarser",
             "post_latency_s": "from an order's first POST to its 202, retries included: the time to accept an order",
+            "requests": "attempts by kind, the ones the SDK's retries absorbed included (seen by its on_attempt hook); "
+            "retries by reason: transport, 409 (in flight), 429 (after Retry-After), 5xx (502, 503, 504)",
         },
         "invariants": {name: check.as_dict() for name, check in checks.items()},
     }
@@ -706,15 +771,11 @@ async def create_clients(api: Api, count: int, concurrency: int, run_id: str) ->
     clients = [LoadClient(i) for i in range(count)]
 
     async def create(client: LoadClient) -> None:
-        body = {
-            "name": f"Load Buyer {client.index}",
-            "email": f"load-{run_id}-{client.index}@example.com",
-            "creditLimit": client.credit_limit,
-            "currency": CURRENCY,
-        }
-        headers = {"Idempotency-Key": f"load-{run_id}-client-{client.index}"}
-        created, _ = await api.call("create_client", "POST", "/clients", expect=201, json=body, headers=headers)
-        client.client_id = created["clientId"]
+        client.client_id = await api.create_client(
+            f"Load Buyer {client.index}",
+            f"load-{run_id}-{client.index}@example.com",
+            key=f"load-{run_id}-client-{client.index}",
+        )
 
     await _gather_bounded(concurrency, [partial(create, c) for c in clients])
     return clients
@@ -725,13 +786,10 @@ async def load(args: argparse.Namespace) -> tuple[dict[str, Any], Run]:
     t0 = time.monotonic()
     rng = random.Random(args.seed)
     run_id = uuid.uuid4().hex[:10]
-    limits = httpx.Limits(max_connections=args.concurrency + 2, max_keepalive_connections=args.concurrency + 2)
-    # trust_env=False: no proxy from the environment comes between us and the loopback stack.
-    headers = {"Authorization": f"Bearer {args.token}"}  # an admin's: it creates and lists clients
-    async with httpx.AsyncClient(
-        base_url=args.url, timeout=REQUEST_TIMEOUT_S, limits=limits, trust_env=False, headers=headers
-    ) as http:
-        api = Api(http, Traffic(), random.Random(rng.random()))
+    # The SDK's transport is httpx's own, given explicitly: no proxy from the environment comes between us and the
+    # loopback stack.
+    api = Api(args.url, args.token, args.concurrency, Traffic())
+    try:
         try:
             clients = await asyncio.wait_for(
                 create_clients(api, args.clients, args.concurrency, run_id), CLIENTS_TIMEOUT_S
@@ -765,6 +823,8 @@ async def load(args: argparse.Namespace) -> tuple[dict[str, Any], Run]:
             "total_s": round(time.monotonic() - t0, 4),
         }
         return results(args, run, checks, stack, times), run
+    finally:
+        api.close()
 
 
 def check_url(url: str) -> str | None:
@@ -779,12 +839,16 @@ def check_url(url: str) -> str | None:
 
 def health(url: str) -> str | None:
     """Why the stack at `url` cannot be load-tested, or None."""
-    try:
-        response = httpx.get(f"{url}/health", timeout=5, trust_env=False)
-    except httpx.TransportError as error:
-        return f"no local stack answers at {url} ({type(error).__name__})"
-    if response.status_code != 200:
-        return f"the local stack at {url} is not healthy ({response.status_code})"
+    # The health probe sends no token (the SDK asks its provider for none), and is not retried: this is a probe.
+    with Shop(url, token_provider=lambda: "", timeout=5, retry=RetryPolicy(max_attempts=1)) as shop:
+        try:
+            shop.health()
+        except APIConnectionError as error:
+            return f"no local stack answers at {url} ({type(error.__cause__).__name__})"
+        except APIError as error:
+            return f"the local stack at {url} is not healthy ({error.status})"
+        except ShopError:
+            return f"what answers at {url} is not the shop's API"
     return None
 
 

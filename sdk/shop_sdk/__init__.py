@@ -24,7 +24,7 @@ from shop_client.models import (
     RejectionReason,
 )
 
-from ._transport import RetryPolicy, new_idempotency_key
+from ._transport import Attempt, RetryPolicy, new_idempotency_key
 from ._version import sdk_version
 from .client import TERMINAL, Shop
 from .errors import (
@@ -52,6 +52,7 @@ __all__ = [
     "TERMINAL",
     "APIConnectionError",
     "APIError",
+    "Attempt",
     "AuthenticationError",
     "ClientInput",
     "ClientRecord",

@@ -56,6 +56,23 @@ IN_FLIGHT = "urn:shop:problem:idempotent-request-in-flight"
 TRANSIENT = (httpx.NetworkError, httpx.TimeoutException, httpx.RemoteProtocolError)
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One attempt of a request, as `Shop(on_attempt=...)` sees it: the answer (`response`, its body read) or
+    the transport error (`error`) of attempt number `number` (1 for the first), and `retry_in`, the seconds
+    until the next attempt, or None when the answer or error is the call's own (no attempt follows)."""
+
+    request: httpx.Request
+    number: int
+    response: httpx.Response | None = None
+    error: Exception | None = None
+    retry_in: float | None = None
+
+    @property
+    def retried(self) -> bool:
+        return self.retry_in is not None
+
+
 def _in_flight(response: httpx.Response) -> bool:
     """A 409 that says a request with the same Idempotency-Key is still being processed (retry later)."""
     if response.status_code != 409:
@@ -67,11 +84,16 @@ def _in_flight(response: httpx.Response) -> bool:
 
 
 class RetryTransport(httpx.BaseTransport):
-    """Sends each request through `inner`, again after a retryable answer or a connection error."""
+    """Sends each request through `inner`, again after a retryable answer or a connection error. `on_attempt`,
+    when given, sees every attempt (an `Attempt`) before the wait for the next one: what the caller of the
+    SDK would not see otherwise, e.g. the 429s the retries absorbed. What it raises ends the call."""
 
-    def __init__(self, inner: httpx.BaseTransport, policy: RetryPolicy):
+    def __init__(
+        self, inner: httpx.BaseTransport, policy: RetryPolicy, on_attempt: Callable[[Attempt], None] | None = None
+    ):
         self.inner = inner
         self.policy = policy
+        self.on_attempt = on_attempt
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         # One key for every attempt of this POST (a key the caller gave is kept as it is).
@@ -82,21 +104,40 @@ class RetryTransport(httpx.BaseTransport):
             last = retry + 1 >= self.policy.max_attempts
             try:
                 response = self.inner.handle_request(request)
-            except TRANSIENT:
-                if last:
+            except TRANSIENT as error:
+                delay = None if last else self.policy.backoff(retry)
+                self._observe(Attempt(request, retry + 1, error=error, retry_in=delay))
+                if delay is None:
                     raise
-                sleep(self.policy.backoff(retry))
+                sleep(delay)
                 retry += 1
                 continue
+            except httpx.TransportError as error:
+                self._observe(Attempt(request, retry + 1, error=error))
+                raise
             if last or not (response.status_code in self.policy.statuses or _in_flight(response)):
+                self._observe(Attempt(request, retry + 1, response=response), response)
                 return response
             delay = self.policy.backoff(retry)
             after = retry_after_seconds(response.headers)
             if after is not None:
                 delay = max(delay, min(after, self.policy.max_retry_after))
+            self._observe(Attempt(request, retry + 1, response=response, retry_in=delay), response)
             response.close()
             sleep(delay)
             retry += 1
+
+    def _observe(self, attempt: Attempt, response: httpx.Response | None = None) -> None:
+        if self.on_attempt is None:
+            return
+        if response is not None:
+            response.read()  # the hook may read the body; httpx keeps it for the caller
+        try:
+            self.on_attempt(attempt)
+        except BaseException:
+            if response is not None:
+                response.close()
+            raise
 
     def close(self) -> None:
         self.inner.close()

@@ -38,7 +38,7 @@ from shop_client.models import (
 )
 from shop_client.types import UNSET, Response
 
-from ._transport import RetryPolicy, RetryTransport, TokenAuth
+from ._transport import Attempt, RetryPolicy, RetryTransport, TokenAuth
 from ._version import sdk_version
 from .errors import APIConnectionError, APIError, ShopError, WaitTimeout, error_from_response
 from .pagination import Paginator
@@ -65,7 +65,9 @@ class Shop:
     should return a fresh token when called (e.g. sign in to Cognito again). `timeout` is httpx's, per request
     attempt. `retry` says when and how long to retry (`RetryPolicy(max_attempts=1)` turns retries off).
     `transport` replaces httpx's own (tests use `httpx.MockTransport`); it carries the presigned PDF
-    downloads too. A `Shop` holds connection pools: use it as a context manager, or call `close()`.
+    downloads too. `on_attempt` is called with every attempt of every request (an `Attempt`: its answer or
+    transport error, and whether a retry follows), to count or log the retries or check each answer; what it
+    raises ends the call. A `Shop` holds connection pools: use it as a context manager, or call `close()`.
 
     Every method returns the generated models of `shop_client.models` or raises a `shop_sdk.errors.ShopError`:
     an `APIError` subclass per problem status, `APIConnectionError` when no answer came.
@@ -80,11 +82,12 @@ class Shop:
         timeout: float | httpx.Timeout = 30.0,
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
+        on_attempt: Callable[[Attempt], None] | None = None,
     ) -> None:
         self.retry = retry or RetryPolicy()
         self._auth = TokenAuth(token, token_provider)
         self._inner = transport or httpx.HTTPTransport()
-        retrying = RetryTransport(self._inner, self.retry)
+        retrying = RetryTransport(self._inner, self.retry, on_attempt)
         timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         headers = {"User-Agent": USER_AGENT}
         self._local = threading.local()
@@ -96,6 +99,14 @@ class Shop:
             timeout=timeout,
             httpx_args={"transport": retrying, "auth": self._auth, "event_hooks": {"response": [self._remember]}},
         )
+        # The operations the contract leaves open (`security: []`, the health probe) send no token, so they never
+        # ask a token provider: a probe works before there is a token to send.
+        self._public = Client(
+            base_url=base_url.rstrip("/"),
+            headers=headers,
+            timeout=timeout,
+            httpx_args={"transport": retrying, "event_hooks": {"response": [self._remember]}},
+        )
         # Presigned S3 URLs are not the shop's API: no token (S3 refuses a second authentication), redirects followed.
         self._downloads = httpx.Client(transport=retrying, timeout=timeout, headers=headers, follow_redirects=True)
         self.clients = Clients(self)
@@ -103,10 +114,12 @@ class Shop:
         self.invoices = Invoices(self)
 
     def health(self) -> Health:
-        return self._call(get_health.sync_detailed)
+        """The liveness probe (no token sent)."""
+        return self._call(get_health.sync_detailed, client=self._public)
 
     def close(self) -> None:
         self.api.get_httpx_client().close()
+        self._public.get_httpx_client().close()
         self._downloads.close()
 
     def __enter__(self) -> Shop:
@@ -122,7 +135,7 @@ class Shop:
         """The operation's typed answer, or the exception of its problem."""
         self._local.response = None
         try:
-            response = operation(*args, client=self.api, **kwargs)
+            response = operation(*args, **{"client": self.api, **kwargs})
         except httpx.TransportError as exc:
             raise APIConnectionError(f"no answer from the shop's API: {exc!r}") from exc
         except (KeyError, TypeError, ValueError) as exc:  # an answer the generated models cannot read

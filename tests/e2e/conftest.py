@@ -6,12 +6,16 @@ Every test under tests/e2e is marked `e2e` and put in one xdist group, so that u
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from shop_sdk import Shop
 
 from shoplocal.auth import LocalIssuer, key_file
 from shoplocal.launch import launched
+from tests.consumer_contract import ContractCheck
 
 HERE = Path(__file__).resolve().parent
 
@@ -57,3 +61,36 @@ def issuer(local_stack_info) -> LocalIssuer:
 @pytest.fixture(scope="session")
 def admin_token(issuer) -> str:
     return issuer.admin_token()
+
+
+@pytest.fixture(scope="session")
+def contract_check(local_stack) -> ContractCheck:
+    """The consumer-side contract check (tests/consumer_contract.py) that every SDK client of these tests
+    runs on each answer, the retried ones too: an answer the contract does not declare fails the test."""
+    return ContractCheck(local_stack)
+
+
+@pytest.fixture(scope="session")
+def new_shop(local_stack, contract_check) -> Iterator[Callable[..., Shop]]:
+    """Makes clients of the SDK (`shop_sdk.Shop`) for the local stack, `new_shop(token=...)` or
+    `new_shop(token_provider=...)` (and any other option of `Shop`), each checking every answer against the
+    contract; they are closed at the end of the session."""
+    made: list[Shop] = []
+
+    def make(token: str | None = None, **options: Any) -> Shop:
+        options.setdefault("timeout", 10)
+        if "token_provider" not in options:
+            options["token"] = token
+        made.append(Shop(local_stack, on_attempt=contract_check, **options))
+        return made[-1]
+
+    yield make
+    for shop in made:
+        shop.close()
+
+
+@pytest.fixture(scope="session")
+def shop(new_shop, issuer) -> Shop:
+    """The back office's client of the SDK, with a token provider (as a Cognito sign-in would be: asked on
+    first use and again on a 401), checking every answer against the contract."""
+    return new_shop(token_provider=issuer.admin_token)

@@ -1,120 +1,107 @@
 """Client CRUD through the local stack over HTTP: gateway, handler, table, and every refusal.
 
-Requests go through the SDK generated from openapi.yaml (`shop_client`, sdk/) and answers are read as its
-typed models, so a contract break fails here. Only the bad-input tests send raw HTTP, on purpose: a body
-that is not JSON or not UTF-8, a missing field, an unknown field, a wrong type, an unknown query parameter
-or an undeclared method are what the SDK cannot send.
+Requests go through the SDK (`shop_sdk`, over the `shop_client` generated from openapi.yaml): answers are read
+as its typed models, problems arrive as its typed exceptions, and every answer is checked against the contract
+(the `shop` fixture's consumer check), so a contract break fails here. Where a test reads a header (Location,
+ETag) it calls the generated operation under the SDK (`client=shop.api`: same token, retries and check). Only
+the bad-input tests send raw HTTP, on purpose: a body that is not JSON or not UTF-8, a missing field, an
+unknown field, a wrong type, an unknown query parameter or an undeclared method are what the SDK cannot send.
 """
 
 import json
 import uuid
-from http import HTTPStatus
-from typing import Any, TypeVar
 
 import httpx
 import pytest
-from shop_client import AuthenticatedClient
-from shop_client.api.clients import (
-    create_client,
-    delete_client,
-    get_client,
-    list_clients,
-    replace_client,
-    update_client,
-)
-from shop_client.models import ClientInput, ClientPage, ClientPatch, ClientRecord, Currency, Problem, ValidationProblem
-from shop_client.types import UNSET, Response
+from shop_client.api.clients import create_client, get_client, list_clients, update_client
+from shop_client.models import ClientInput, ClientPatch, ClientRecord, Currency, Problem, ValidationProblem
+from shop_client.types import UNSET
+from shop_sdk import APIError, Conflict, NotFound, PreconditionFailed, ValidationError
 
 UNKNOWN_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
-T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
-def api(local_stack, admin_token):
-    """The SDK's client for the local stack, the one place this module builds it, with an admin's token.
-    An undocumented status code fails the call (`UnexpectedStatus`)."""
-    with AuthenticatedClient(
-        base_url=local_stack, token=admin_token, timeout=httpx.Timeout(10), raise_on_unexpected_status=True
-    ) as client:
+def raw(local_stack, admin_token):
+    """Plain httpx with an admin's token, for what the SDK cannot send (never for what it can)."""
+    with httpx.Client(base_url=local_stack, headers={"Authorization": f"Bearer {admin_token}"}, timeout=10) as client:
         yield client
-
-
-@pytest.fixture
-def raw(api) -> httpx.Client:
-    """The SDK client's own httpx client (same base URL and headers), for what the SDK cannot send."""
-    return api.get_httpx_client()
 
 
 def email() -> str:
     return f"e2e-{uuid.uuid4().hex[:12]}@example.com"
 
 
-def expect(response: Response[Any], status: HTTPStatus, model: type[T]) -> T:
-    """The answer's typed body, after checking its status and type."""
-    assert response.status_code == status, response.content
-    assert isinstance(response.parsed, model), response.parsed
-    return response.parsed
-
-
-def assert_problem(response: Response[Any] | httpx.Response, status: int) -> None:
-    """A problem document (RFC 9457) with `status`, from the SDK or from a raw request."""
+def assert_problem(response: httpx.Response, status: int) -> None:
+    """A raw answer is a problem document (RFC 9457) with `status`."""
     assert response.status_code == status, response.content
     assert response.headers["content-type"].startswith("application/problem+json")
     # A 400 is the contract's ValidationProblem: a Problem naming each violation in `errors`.
     model = ValidationProblem if status == 400 else Problem
     problem = model.from_dict(json.loads(response.content))
-    if isinstance(response, Response):
-        assert response.parsed == problem
     assert problem.status == status and problem.title and problem.type_ and problem.detail
     if status == 400:
         assert problem.errors and all(error.in_ and error.detail for error in problem.errors)
 
 
-def test_client_crud_round_trip(api):
-    # create
-    created = create_client.sync_detailed(client=api, body=ClientInput(name="Acme", email=email(), document="12-345"))
-    client = expect(created, HTTPStatus.CREATED, ClientRecord)
+def assert_problem_error(error: APIError, status: int) -> None:
+    """The SDK's exception carries the problem: its status, type, title and detail (and field errors for a 400)."""
+    assert error.status == status and error.type and error.title and error.detail, error
+    if status == 400:
+        assert isinstance(error, ValidationError)
+        assert error.errors and all(e.in_ and e.detail for e in error.errors)
+
+
+def test_client_crud_round_trip(shop):
+    # create (through the generated operation: its Location header)
+    created = create_client.sync_detailed(client=shop.api, body=ClientInput(name="Acme", email=email(), document="12-345"))
+    assert created.status_code == 201 and isinstance(created.parsed, ClientRecord)
+    client = created.parsed
     assert created.headers["location"].endswith(f"/clients/{client.client_id}")
     assert (client.document, client.credit_limit, client.currency) == ("12-345", 100_000, "USD")
-    # read
-    read = get_client.sync_detailed(client.client_id, client=api)
-    assert expect(read, HTTPStatus.OK, ClientRecord) == client and read.headers["etag"] == '"1"'
+    # read, with its ETag
+    read = get_client.sync_detailed(client.client_id, client=shop.api)
+    assert read.parsed == client == shop.clients.get(client.client_id) and read.headers["etag"] == '"1"'
     # replace, then a stale replace
     body = ClientInput(name="Acme Two", email=client.email, credit_limit=5)
     etag = read.headers["etag"]
-    replaced = replace_client.sync_detailed(client.client_id, client=api, body=body, if_match=etag)
-    updated = expect(replaced, HTTPStatus.OK, ClientRecord)
+    updated = shop.clients.replace(client.client_id, body, if_match=etag)
     assert updated.name == "Acme Two" and updated.credit_limit == 5 and updated.document is UNSET
-    stale = replace_client.sync_detailed(client.client_id, client=api, body=body, if_match=etag)
-    assert_problem(stale, 412)
-    # list
-    page = expect(list_clients.sync_detailed(client=api, limit=100), HTTPStatus.OK, ClientPage)
-    assert all(isinstance(item, ClientRecord) for item in page.items)
+    with pytest.raises(PreconditionFailed) as stale:
+        shop.clients.replace(client.client_id, body, if_match=etag)
+    assert_problem_error(stale.value, 412)
+    # list: every client, across the pages
+    assert client.client_id in {c.client_id for c in shop.clients.list(page_size=10)}
     # delete
-    assert delete_client.sync_detailed(client.client_id, client=api).status_code == HTTPStatus.NO_CONTENT
-    assert_problem(get_client.sync_detailed(client.client_id, client=api), 404)
+    shop.clients.delete(client.client_id)
+    with pytest.raises(NotFound) as gone:
+        shop.clients.get(client.client_id)
+    assert_problem_error(gone.value, 404)
 
 
-def test_duplicate_email_is_409(api):
+def test_duplicate_email_is_409(shop):
     address = email()
-    first = create_client.sync_detailed(client=api, body=ClientInput(name="A", email=address))
-    expect(first, HTTPStatus.CREATED, ClientRecord)
-    assert_problem(create_client.sync_detailed(client=api, body=ClientInput(name="B", email=address.upper())), 409)
+    shop.clients.create(name="A", email=address)
+    with pytest.raises(Conflict) as taken:
+        shop.clients.create(name="B", email=address.upper())
+    assert_problem_error(taken.value, 409)
 
 
 @pytest.mark.parametrize(
-    "body",
+    "fields",
     [
-        ClientInput(name="Acme", email="not-an-email"),
-        ClientInput(name="x" * 201, email="a@example.com"),
-        ClientInput(name="Acme", email="a@example.com", document="d" * 65),
-        ClientInput(name="Acme", email=("a" * 250) + "@example.com"),
-        ClientInput(name="Acme", email="a@example.com", credit_limit=-1),
+        {"name": "Acme", "email": "not-an-email"},
+        {"name": "x" * 201, "email": "a@example.com"},
+        {"name": "Acme", "email": "a@example.com", "document": "d" * 65},
+        {"name": "Acme", "email": ("a" * 250) + "@example.com"},
+        {"name": "Acme", "email": "a@example.com", "credit_limit": -1},
     ],
-    ids=lambda b: str(b.to_dict())[:40],
+    ids=lambda f: str(f)[:40],
 )
-def test_invalid_client_body_is_400_problem(api, body):
-    assert_problem(create_client.sync_detailed(client=api, body=body), 400)
+def test_invalid_client_body_is_400_problem(shop, fields):
+    with pytest.raises(ValidationError) as invalid:
+        shop.clients.create(**fields)
+    assert_problem_error(invalid.value, 400)
 
 
 # Raw on purpose: the SDK's ClientInput cannot leave out a required field, carry an unknown one or hold a
@@ -153,9 +140,18 @@ def test_body_of_another_media_type_is_415_problem(raw):
     assert_problem(response, 415)
 
 
-@pytest.mark.parametrize("params", [{"cursor": "garbled-cursor"}, {"limit": 0}, {"limit": 101}])
-def test_bad_listing_query_is_400_problem(api, params):
-    assert_problem(list_clients.sync_detailed(client=api, **params), 400)
+def test_a_garbled_cursor_is_400_problem(shop):
+    with pytest.raises(ValidationError) as garbled:
+        list(shop.clients.list(cursor="garbled-cursor"))
+    assert_problem_error(garbled.value, 400)
+
+
+# The SDK's paginator refuses a page size outside 1..100 itself; the generated call under it sends one.
+@pytest.mark.parametrize("limit", [0, 101])
+def test_a_page_size_out_of_range_is_400_problem(shop, limit):
+    refused = list_clients.sync_detailed(client=shop.api, limit=limit)
+    assert refused.status_code == 400 and isinstance(refused.parsed, ValidationProblem)
+    assert [(e.in_, e.name) for e in refused.parsed.errors] == [("query", "limit")]
 
 
 # Raw on purpose: the SDK's `limit` is an int, and it has no parameter the spec does not declare.
@@ -165,18 +161,21 @@ def test_malformed_listing_query_is_400_problem(raw, params):
 
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
-def test_unknown_client_is_404_problem(api, method):
-    if method == "GET":
-        response = get_client.sync_detailed(UNKNOWN_ID, client=api)
-    elif method == "PUT":
-        response = replace_client.sync_detailed(UNKNOWN_ID, client=api, body=ClientInput(name="x", email=email()))
-    else:
-        response = delete_client.sync_detailed(UNKNOWN_ID, client=api)
-    assert_problem(response, 404)
+def test_unknown_client_is_404_problem(shop, method):
+    with pytest.raises(NotFound) as missing:
+        if method == "GET":
+            shop.clients.get(UNKNOWN_ID)
+        elif method == "PUT":
+            shop.clients.replace(UNKNOWN_ID, ClientInput(name="x", email=email()))
+        else:
+            shop.clients.delete(UNKNOWN_ID)
+    assert_problem_error(missing.value, 404)
 
 
-def test_malformed_client_id_is_400_problem(api):
-    assert_problem(get_client.sync_detailed("not-a-ulid", client=api), 400)
+def test_malformed_client_id_is_400_problem(shop):
+    with pytest.raises(ValidationError) as malformed:
+        shop.clients.get("not-a-ulid")
+    assert_problem_error(malformed.value, 400)
 
 
 # Raw on purpose: PATCH is no operation of the spec, so the SDK has no call for it.
@@ -189,21 +188,14 @@ def test_wrong_method_is_405_with_every_allowed_method(raw):
 # ---- updates as a consumer makes them, through the SDK ----
 
 
-def test_a_client_replaces_its_own_profile_through_the_sdk_and_keeps_its_credit_terms(api, local_stack, issuer):
+def test_a_client_replaces_its_own_profile_through_the_sdk_and_keeps_its_credit_terms(shop, new_shop, issuer):
     # GIVEN a client the back office created with a credit limit of 500000 EUR
-    created = expect(
-        create_client.sync_detailed(
-            client=api, body=ClientInput(name="Acme", email=email(), credit_limit=500_000, currency=Currency.EUR)
-        ),
-        HTTPStatus.CREATED,
-        ClientRecord,
-    )
+    created = shop.clients.create(name="Acme", email=email(), credit_limit=500_000, currency="EUR")
     # WHEN the client itself replaces its profile through the SDK, naming neither creditLimit nor currency
-    with AuthenticatedClient(base_url=local_stack, token=issuer.client_token(created.client_id)) as own:
+    with new_shop(issuer.client_token(created.client_id)) as own:
         body = ClientInput(name="Acme Limited", email=created.email, document="12-345")
-        replaced = replace_client.sync_detailed(created.client_id, client=own, body=body)
+        updated = own.clients.replace(created.client_id, body)
     # THEN the SDK sent neither, and the client keeps its credit terms
-    updated = expect(replaced, HTTPStatus.OK, ClientRecord)
     assert (updated.name, updated.document, updated.credit_limit, updated.currency) == (
         "Acme Limited",
         "12-345",
@@ -212,30 +204,29 @@ def test_a_client_replaces_its_own_profile_through_the_sdk_and_keeps_its_credit_
     )
 
 
-def test_the_back_office_raises_a_credit_limit_with_a_merge_patch_through_the_sdk(api):
-    created = expect(
-        create_client.sync_detailed(client=api, body=ClientInput(name="Acme", email=email(), document="DOC-1")),
-        HTTPStatus.CREATED,
-        ClientRecord,
-    )
-    read = get_client.sync_detailed(created.client_id, client=api)
+def test_the_back_office_raises_a_credit_limit_with_a_merge_patch_through_the_sdk(shop):
+    created = shop.clients.create(name="Acme", email=email(), document="DOC-1")
+    etag = get_client.sync_detailed(created.client_id, client=shop.api).headers["etag"]
     # WHEN the back office patches the credit limit alone, with the ETag it read
-    patch = ClientPatch(credit_limit=900_000)
-    patched = update_client.sync_detailed(created.client_id, client=api, body=patch, if_match=read.headers["etag"])
-    # THEN only the credit limit changed
-    updated = expect(patched, HTTPStatus.OK, ClientRecord)
+    updated = shop.clients.update(created.client_id, credit_limit=900_000, if_match=etag)
+    # THEN only the credit limit changed, and the version moved on
     assert (updated.name, updated.document, updated.credit_limit) == ("Acme", "DOC-1", 900_000)
-    assert patched.headers["etag"] == '"2"'
+    assert get_client.sync_detailed(created.client_id, client=shop.api).headers["etag"] == '"2"'
     # AND a patch with the stale ETag is refused, and a null removes the document
-    assert_problem(update_client.sync_detailed(created.client_id, client=api, body=patch, if_match=read.headers["etag"]), 412)
-    removed = update_client.sync_detailed(created.client_id, client=api, body=ClientPatch(document=None))
-    assert expect(removed, HTTPStatus.OK, ClientRecord).document is UNSET
+    with pytest.raises(PreconditionFailed):
+        shop.clients.update(created.client_id, credit_limit=900_000, if_match=etag)
+    assert shop.clients.update(created.client_id, document=None).document is UNSET
 
 
-def test_a_400_through_the_sdk_carries_typed_field_errors(api):
+def test_the_etag_of_a_patch_answer_is_the_new_version(shop):
+    created = shop.clients.create(name="Acme", email=email())
+    patched = update_client.sync_detailed(created.client_id, client=shop.api, body=ClientPatch(name="Acme Two"))
+    assert patched.status_code == 200 and patched.headers["etag"] == '"2"'
+
+
+def test_a_400_through_the_sdk_carries_typed_field_errors(shop):
     # The SDK validates nothing itself: a merge patch removing the name reaches the API, which refuses it.
-    created = expect(create_client.sync_detailed(client=api, body=ClientInput(name="Acme", email=email())), HTTPStatus.CREATED, ClientRecord)
-    refused = update_client.sync_detailed(created.client_id, client=api, body=ClientPatch(name=None))  # type: ignore[arg-type]
-    assert refused.status_code == 400
-    assert isinstance(refused.parsed, ValidationProblem)
-    assert [(e.in_, e.pointer) for e in refused.parsed.errors] == [("body", "/name")]
+    created = shop.clients.create(name="Acme", email=email())
+    with pytest.raises(ValidationError) as refused:
+        shop.clients.update(created.client_id, name=None)
+    assert [(e.in_, e.pointer) for e in refused.value.errors] == [("body", "/name")]

@@ -2,37 +2,22 @@
 
 from __future__ import annotations
 
-import datetime
 import io
-import json
 import os
 import re
 import subprocess
 import sys
 
 import httpx
-import pytest
 from pypdf import PdfReader
 from rich.console import Console
-from shop_client import AuthenticatedClient
-from shop_client.api.orders import list_orders
-from shop_client.models import ClientRecord, Currency, Order, OrderPage, OrderStatus
+from shop_sdk import OrderStatus, Shop
 
 from shoplocal import demo
 from shoplocal.emulator import free_port
 from shoplocal.template import ROOT
 
 INVOICE_ID = re.compile(r"INV-\d{4}-\d{6}")
-NOW = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
-
-
-@pytest.fixture(scope="module")
-def api(local_stack, admin_token):
-    """The generated SDK's client for the local stack, an admin's; an undocumented status fails the call."""
-    with AuthenticatedClient(
-        base_url=local_stack, token=admin_token, timeout=httpx.Timeout(10), raise_on_unexpected_status=True
-    ) as client:
-        yield client
 
 
 def shop_demo(*args: str) -> subprocess.CompletedProcess:
@@ -45,7 +30,7 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-def test_demo_invoices_the_orders_within_credit_and_rejects_the_one_over(local_stack, local_stack_info, api, tmp_path):
+def test_demo_invoices_the_orders_within_credit_and_rejects_the_one_over(local_stack, local_stack_info, shop, tmp_path):
     # WHEN the demo runs against the local stack, signing its admin token with the stack's key
     out = tmp_path / "invoices"
     stack_file = local_stack_info["stack_file"]
@@ -69,10 +54,9 @@ def test_demo_invoices_the_orders_within_credit_and_rejects_the_one_over(local_s
         assert data.startswith(b"%PDF") and invoice_id in pdf_text(data)
     # and what it printed is what the API says
     client_id = re.search(r"Client (\w{26})", result.stdout).group(1)
-    page = list_orders.sync(client_id, client=api)
-    assert isinstance(page, OrderPage), page
-    assert sorted(o.invoice_id for o in page.items if o.status == OrderStatus.INVOICED) == listed
-    assert [o.rejection_reason for o in page.items if o.status == OrderStatus.REJECTED] == ["credit_limit_exceeded"]
+    orders = list(shop.orders.list(client_id))
+    assert sorted(o.invoice_id for o in orders if o.status == OrderStatus.INVOICED) == listed
+    assert [o.rejection_reason for o in orders if o.status == OrderStatus.REJECTED] == ["credit_limit_exceeded"]
 
 
 def test_demo_without_a_running_stack_says_to_start_one(tmp_path):
@@ -88,68 +72,56 @@ def test_demo_without_a_running_stack_says_to_start_one(tmp_path):
     assert not (tmp_path / "invoices").exists()
 
 
-class StuckApi:
-    """A stack whose workers never run: every order stays PENDING."""
-
-    def __init__(self, base_url: str) -> None:
-        self.placed: list[str] = []
-
-    def check_health(self) -> None:
-        pass
-
-    def sign_in(self, token: str) -> None:
-        pass
-
-    def create_client(self, name, email, credit_limit, currency="USD"):
-        return ClientRecord(
-            client_id="0" * 26,
-            name=name,
-            email=email,
-            credit_limit=credit_limit,
-            currency=Currency(currency),
-            created_at=NOW,
-            updated_at=NOW,
-        )
-
-    def place_order(self, client_id, items, idempotency_key):
-        self.placed.append(f"{len(self.placed):026d}")
-        return self.get_order(client_id, self.placed[-1], items)
-
-    def get_order(self, client_id, order_id, items=()):
-        return Order(
-            order_id=order_id,
-            client_id=client_id,
-            status=OrderStatus.PENDING,
-            items=list(items),
-            total=1,
-            currency=Currency.USD,
-            created_at=NOW,
-            updated_at=NOW,
-        )
-
-    def close(self) -> None:
-        pass
+def stack_answering(answer) -> Shop:
+    """A client of the SDK whose stack answers every request with `answer(request)` (an httpx.Response)."""
+    return Shop("http://stack.test", token="t", transport=httpx.MockTransport(answer))
 
 
-def test_demo_names_the_orders_still_pending_when_it_times_out(monkeypatch, capsys, tmp_path):
-    monkeypatch.setattr(demo, "ShopApi", StuckApi)
-    code = demo.run("http://stuck.invalid", tmp_path, timeout=0.5, console=Console(file=io.StringIO()), token="t")
+def test_demo_names_the_orders_still_pending_when_it_times_out(capsys, tmp_path):
+    # GIVEN a stack whose workers never run: every order stays PENDING
+    placed: list[str] = []
+
+    def stuck(request: httpx.Request) -> httpx.Response:
+        client = {"clientId": "0" * 26, "name": "Demo", "email": "demo@example.com", "creditLimit": 5_000_000,
+                  "currency": "USD", "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-01T00:00:00Z"}
+        order = {"clientId": "0" * 26, "status": "PENDING", "items": [], "total": 1, "currency": "USD",
+                 "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-01T00:00:00Z"}
+        if request.url.path == "/health":
+            return httpx.Response(200, json={"status": "ok"})
+        if request.url.path == "/clients":
+            return httpx.Response(201, json=client)
+        if request.method == "POST":
+            placed.append(f"{len(placed):026d}")
+            return httpx.Response(202, json=order | {"orderId": placed[-1]})
+        return httpx.Response(200, json=order | {"orderId": request.url.path.rsplit("/", 1)[1]})
+
+    # WHEN the demo waits for them
+    shop = stack_answering(stuck)
+    code = demo.run("http://stack.test", tmp_path, timeout=0.5, console=Console(file=io.StringIO()), shop=shop)
+    # THEN it gives up after its timeout, naming each order still pending
     message = capsys.readouterr().err
     assert code == 1
     assert "timed out after 0.5 s; still pending" in message
     assert all(f"{i:026d} (PENDING)" in message for i in range(len(demo.ORDERS)))
 
 
-def test_an_error_answer_is_reported_by_its_problem_title_and_detail():
-    problem = {"type": "about:blank", "title": "Conflict", "status": 409, "detail": "email already used"}
-    error = demo.ApiError.answer("POST /clients", 409, json.dumps(problem).encode())
-    assert str(error) == "POST /clients: 409 Conflict: email already used"
+def test_a_problem_the_api_answers_is_reported_on_one_line_by_its_status_title_and_detail(capsys, tmp_path):
+    problem = {"type": "urn:shop:problem:email-taken", "title": "Conflict", "status": 409, "detail": "email already used"}
+
+    def refusing(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/health":
+            return httpx.Response(200, json={"status": "ok"})
+        headers = {"Content-Type": "application/problem+json", "X-Correlation-Id": "req-1"}
+        return httpx.Response(409, json=problem, headers=headers)
+
+    code = demo.run("http://stack.test", tmp_path, timeout=1, console=Console(file=io.StringIO()), shop=stack_answering(refusing))
+    message = capsys.readouterr().err.strip()
+    assert code == 1
+    assert message == "shop demo: 409 Conflict: email already used [urn:shop:problem:email-taken] (correlation id req-1)"
 
 
-def test_an_error_answer_that_is_not_a_problem_is_reported_by_its_text():
-    xml = b"<Error>\n  <Code>AccessDenied</Code>\n  <Message>Request has expired</Message>\n</Error>"
-    error = demo.ApiError.answer("GET presigned invoice URL", 403, xml)
-    assert str(error) == (
-        "GET presigned invoice URL: 403 Forbidden: "
-        "<Error> <Code>AccessDenied</Code> <Message>Request has expired</Message> </Error>"
-    )
+def test_what_answers_at_the_url_but_is_not_the_shop_is_told_apart_from_no_stack(capsys, tmp_path):
+    not_the_shop = stack_answering(lambda request: httpx.Response(200, json={"hello": "world"}))
+    code = demo.run("http://stack.test", tmp_path, timeout=1, console=Console(file=io.StringIO()), shop=not_the_shop)
+    assert code == 2
+    assert "what answers at http://stack.test is not the shop's API" in capsys.readouterr().err

@@ -4,7 +4,9 @@ invoice numbers, and answers every earlier request as it did before.
 
 This test starts a stack of its own (the session's shared stack is never killed), places orders, kills
 `shop run` while the workers are busy and while a few more orders are still being posted, restarts it, and
-then checks docs/architecture.md §8's invariants over HTTP and in the emulator."""
+then checks docs/architecture.md §8's invariants over HTTP and in the emulator. It calls the API as a client
+would, through the SDK (`shop_sdk`), each answer checked against the contract; before the kill without the
+SDK's retries (this test decides what to send again), after the restart with them."""
 
 from __future__ import annotations
 
@@ -18,34 +20,33 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import httpx
+from shop_sdk import RetryPolicy, Shop, ShopError
 
 from shoplocal.auth import LocalIssuer, key_file
 from shoplocal.launch import launched
+from tests.consumer_contract import ContractCheck
 
 CLIENTS = 3
 ORDERS = 30
 KILL_AFTER = 16  # accepted orders; the rest are posted as the stack dies or after (answered or not, each
 # must end up placed exactly once)
 DEADLINE_S = 45
-RETRY = {409, 429, 500, 502, 503, 504}
+# After the restart: the SDK's retries, with room for a stack that is still restoring.
+AFTER_RESTART = RetryPolicy(max_attempts=10, initial_backoff=0.25, max_backoff=2)
 ITEM = {"sku": "W-1", "description": "Widget", "quantity": 2, "unitPrice": 1250}
 TOO_MUCH = {"sku": "W-9", "description": "Crate of widgets", "quantity": 100, "unitPrice": 1250}
 
 
-def _headers(workdir: Path) -> dict[str, str]:
-    token = LocalIssuer.load(key_file(workdir / "stack.json")).admin_token()
-    return {"Authorization": f"Bearer {token}"}
+def _token(workdir: Path) -> str:
+    return LocalIssuer.load(key_file(workdir / "stack.json")).admin_token()
+
+
+def _shop(api: str, token: str, retry: RetryPolicy) -> Shop:
+    return Shop(api, token=token, timeout=30, retry=retry, on_attempt=ContractCheck(api))
 
 
 def _payload(n: int) -> dict[str, Any]:
     return {"items": [TOO_MUCH if n % 5 == 4 else ITEM]}  # one in five over the credit limit
-
-
-def _post_order(api: str, headers: dict, client_id: str, key: str, payload: dict) -> httpx.Response:
-    return httpx.post(
-        f"{api}/clients/{client_id}/orders", headers=headers | {"Idempotency-Key": key}, json=payload, timeout=30
-    )
 
 
 def _until(what: str, check, deadline: float):
@@ -57,35 +58,21 @@ def _until(what: str, check, deadline: float):
         time.sleep(0.25)
 
 
-def _pages(api: str, headers: dict, path: str) -> list[dict]:
-    items, cursor = [], None
-    while True:
-        params = {"limit": 100} | ({"cursor": cursor} if cursor else {})
-        page = httpx.get(f"{api}{path}", headers=headers, params=params, timeout=30)
-        assert page.status_code == 200, page.text
-        body = page.json()
-        items += body["items"]
-        cursor = body.get("nextCursor")
-        if not cursor:
-            return items
-
-
 def test_sigkill_mid_pipeline_loses_no_acknowledged_write(tmp_path):
     workdir = tmp_path / "durable"
     accepted: dict[str, tuple[str, dict]] = {}  # Idempotency-Key -> (clientId, the 202's body)
     unanswered: dict[str, tuple[str, dict]] = {}  # Idempotency-Key -> (clientId, payload)
     payloads: dict[str, dict] = {}
-    with launched(workdir, ["--fresh"]) as first:
-        api, headers = first.info["api"], _headers(workdir)
-        before = headers
-        created = []
-        for n in range(CLIENTS):
-            response = httpx.post(f"{api}/clients", headers=headers, timeout=30, json={
-                "name": f"Durable {n}", "email": f"durable-{n}-{uuid.uuid4().hex[:8]}@example.com",
-                "creditLimit": 100_000,
-            })
-            assert response.status_code == 201, response.text
-            created.append(response.json())
+    with launched(workdir, ["--fresh"]) as first, _shop(
+        first.info["api"], _token(workdir), RetryPolicy(max_attempts=1)
+    ) as shop:
+        before = _token(workdir)
+        created = [
+            shop.clients.create(
+                name=f"Durable {n}", email=f"durable-{n}-{uuid.uuid4().hex[:8]}@example.com", credit_limit=100_000
+            ).to_dict()
+            for n in range(CLIENTS)
+        ]
         plan = [(created[n % CLIENTS]["clientId"], f"k-{n}-{uuid.uuid4().hex[:8]}", _payload(n)) for n in range(ORDERS)]
         for client_id, key, payload in plan:
             payloads[key] = payload
@@ -94,12 +81,11 @@ def test_sigkill_mid_pipeline_loses_no_acknowledged_write(tmp_path):
         def place(entry: tuple[str, str, dict]) -> None:
             client_id, key, payload = entry
             try:
-                response = _post_order(api, headers, client_id, key, payload)
-            except httpx.TransportError:
-                return  # killed before it answered: retried after the restart
-            if response.status_code == 202:
-                accepted[key] = (client_id, response.json())
-                unanswered.pop(key)
+                order = shop.orders.create(client_id, items=payload["items"], idempotency_key=key)
+            except ShopError:
+                return  # killed before it answered: sent again after the restart
+            accepted[key] = (client_id, order.to_dict())
+            unanswered.pop(key)
 
         # The stack dies while orders are still being posted and the workers are busy with the earlier ones.
         def kill_when_half_accepted() -> None:
@@ -115,32 +101,28 @@ def test_sigkill_mid_pipeline_loses_no_acknowledged_write(tmp_path):
     assert first.process.returncode == -signal.SIGKILL
     assert KILL_AFTER <= len(accepted) < ORDERS
 
-    with launched(workdir) as second:
-        api, headers, deadline = second.info["api"], _headers(workdir), time.monotonic() + DEADLINE_S
+    with launched(workdir) as second, _shop(second.info["api"], _token(workdir), AFTER_RESTART) as shop:
+        api, deadline = second.info["api"], time.monotonic() + DEADLINE_S
         assert "restored" in second.output()
         # Every earlier answer reads back the same: the clients, and each accepted order's 202 (replayed for
         # its Idempotency-Key, never placed twice).
-        for client in created:
-            got = httpx.get(f"{api}/clients/{client['clientId']}", headers=before, timeout=30)
-            assert got.status_code == 200 and got.json() == client, "read with a token from before the restart"
+        with _shop(api, before, AFTER_RESTART) as earlier:  # a token from before the restart
+            assert [earlier.clients.get(client["clientId"]).to_dict() for client in created] == created
         for key, (client_id, body) in accepted.items():
-            again = _post_order(api, headers, client_id, key, payloads[key])
-            assert (again.status_code, again.json()) == (202, body)
-        # What was never answered is retried, as a client would, with the same key and payload.
+            again = shop.orders.create(client_id, items=payloads[key]["items"], idempotency_key=key)
+            assert again.to_dict() == body
+        # What was never answered is sent again, as a client would, with the same key and payload (the SDK
+        # retries while the restarted stack is busy).
         for key, (client_id, payload) in list(unanswered.items()):
-            def retried(key=key, client_id=client_id, payload=payload):
-                response = _post_order(api, headers, client_id, key, payload)
-                assert response.status_code in RETRY | {202}, response.text
-                return response if response.status_code == 202 else None
-
-            accepted[key] = (client_id, _until(f"order {key} accepted", retried, deadline).json())
+            order = shop.orders.create(client_id, items=payload["items"], idempotency_key=key)
+            accepted[key] = (client_id, order.to_dict())
         assert len(accepted) == ORDERS
 
         def every_order_terminal():
             stored = {}
             for client in created:
-                for order in _pages(api, headers, f"/clients/{client['clientId']}/orders"):
-                    stored[order["orderId"]] = order
+                for order in shop.orders.list(client["clientId"]):
+                    stored[order.order_id] = order.to_dict()
             return stored if all(o["status"] in {"INVOICED", "REJECTED"} for o in stored.values()) else None
 
         stored = _until("every order terminal", every_order_terminal, deadline)
@@ -164,16 +146,15 @@ def test_sigkill_mid_pipeline_loses_no_acknowledged_write(tmp_path):
         for client in created:
             cid = client["clientId"]
             invoiced = {o["orderId"]: o for o in stored.values() if o["clientId"] == cid and o["status"] == "INVOICED"}
-            index = _pages(api, headers, f"/clients/{cid}/invoices")
+            index = [invoice.to_dict() for invoice in shop.invoices.list(cid)]
             assert sorted((i["orderId"], i["invoiceId"]) for i in index) == sorted(
                 (order_id, o["invoiceId"]) for order_id, o in invoiced.items()
             )
             keys = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=f"invoices/{cid}/").get("Contents", [])}
             assert keys == {f"invoices/{cid}/{order_id}.pdf" for order_id in invoiced}
             for invoice in index:
-                pdf = httpx.get(f"{api}/clients/{cid}/invoices/{invoice['invoiceId']}/pdf", headers=headers,
-                                follow_redirects=True, timeout=30)
-                assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+                pdf = shop.invoices.download_pdf(cid, invoice["invoiceId"], tmp_path / "pdfs/")
+                assert pdf.read_bytes().startswith(b"%PDF")
             numbers += [i["invoiceId"] for i in index]
         year = datetime.now(UTC).year
         assert sorted(numbers) == [f"INV-{year}-{n:06d}" for n in range(1, len(numbers) + 1)]

@@ -3,6 +3,7 @@
 `GET /health` needs no token, and the gateway reads any request's body before forwarding it, so it
 shows the limit without a token: a body of exactly `MAX_BODY_BYTES` is forwarded, one byte more is a 413
 problem, and a declared `Content-Length` above the limit is refused before a byte of the body is sent.
+Raw HTTP on purpose: an SDK cannot send a body to `GET /health`, nor one above the limit it models.
 """
 
 from __future__ import annotations

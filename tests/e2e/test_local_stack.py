@@ -1,8 +1,15 @@
-"""`shop run` serves the API, Swagger UI and the contract on loopback."""
+"""`shop run` serves the API, Swagger UI and the contract on loopback.
+
+The health probe is read through the SDK; the rest is raw HTTP on purpose: a HEAD, the documentation page,
+the contract itself and an unknown path are no operations of the SDK, and the exact answer is what is checked."""
 
 import httpx
 
 from shoplocal.gateway import load_spec
+
+
+def test_health_answers_ok_through_the_sdk(shop):
+    assert shop.health().status == "ok"
 
 
 def test_health_answers_200_json_ok(local_stack):

@@ -1,6 +1,6 @@
-"""Observability on the local stack: one order placed over HTTP is followed, by the correlation id its
-response returns, through the JSON log lines of the orders API, approval and paid-order functions in the
-output of `shop run`."""
+"""Observability on the local stack: one order placed over HTTP (through the SDK) is followed, by the
+correlation id its response returns, through the JSON log lines of the orders API, approval and paid-order
+functions in the output of `shop run`."""
 
 from __future__ import annotations
 
@@ -9,17 +9,12 @@ import time
 import uuid
 from pathlib import Path
 
-import httpx
-import pytest
+from shop_client.api.orders import create_order
+from shop_client.models import OrderCreate
+from shop_sdk import OrderItem, OrderStatus
 
 PIPELINE_TIMEOUT_S = 60
-WIDGET = {"sku": "W-1", "description": "Blue widget", "quantity": 1, "unitPrice": 1250}
-
-
-@pytest.fixture(scope="module")
-def http(local_stack, admin_token):
-    with httpx.Client(base_url=local_stack, headers={"Authorization": f"Bearer {admin_token}"}, timeout=10) as client:
-        yield client
+WIDGET = OrderItem(sku="W-1", description="Blue widget", quantity=1, unit_price=1250)
 
 
 def json_lines(log: Path) -> list[dict]:
@@ -35,25 +30,17 @@ def json_lines(log: Path) -> list[dict]:
     return documents
 
 
-def test_an_orders_correlation_id_is_in_the_api_approval_and_paid_order_log_lines(http, local_stack_info):
-    # GIVEN a client and an order placed over HTTP
-    client = http.post("/clients", json={"name": "Acme", "email": f"obs-{uuid.uuid4().hex[:10]}@example.com"})
-    assert client.status_code == 201, client.text
-    client_id = client.json()["clientId"]
-    placed = http.post(f"/clients/{client_id}/orders", json={"items": [WIDGET]})
-    assert placed.status_code == 202, placed.text
-    order_id = placed.json()["orderId"]
+def test_an_orders_correlation_id_is_in_the_api_approval_and_paid_order_log_lines(shop, local_stack_info):
+    # GIVEN a client and an order placed over HTTP (the generated call under the SDK: its X-Correlation-Id)
+    client_id = shop.clients.create(name="Acme", email=f"obs-{uuid.uuid4().hex[:10]}@example.com").client_id
+    placed = create_order.sync_detailed(client_id, client=shop.api, body=OrderCreate(items=[WIDGET]))
+    assert placed.status_code == 202, placed.content
+    order_id = placed.parsed.order_id
 
     # WHEN it goes through the pipeline to INVOICED
     correlation_id = placed.headers["X-Correlation-Id"]
-    deadline = time.monotonic() + PIPELINE_TIMEOUT_S
-    status = None
-    while time.monotonic() < deadline:
-        status = http.get(f"/clients/{client_id}/orders/{order_id}").json()["status"]
-        if status == "INVOICED":
-            break
-        time.sleep(0.2)
-    assert status == "INVOICED"
+    order = shop.orders.wait(client_id, order_id, timeout=PIPELINE_TIMEOUT_S, poll_interval=0.2)
+    assert order.status == OrderStatus.INVOICED
 
     # THEN the stack's output has lines of all three functions about the order, all under its correlation id
     functions = {"OrdersFunction", "ApprovalFunction", "PaidOrderFunction"}

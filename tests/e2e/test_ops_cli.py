@@ -13,7 +13,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import boto3
-import httpx
 import pytest
 
 from datamodel import keys
@@ -64,6 +63,12 @@ def shop(stack_file: Path | None, *argv: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.fixture
+def api(shop):
+    """The SDK's client, conftest's `shop` (here `shop(...)` runs the CLI)."""
+    return shop
+
+
 def eventually(check, what: str):
     deadline = time.monotonic() + TIMEOUT_S
     while time.monotonic() < deadline:
@@ -75,18 +80,11 @@ def eventually(check, what: str):
 
 
 def test_a_pending_order_left_without_a_message_is_invoiced_after_shop_orders_redrive(
-    local_stack, local_stack_info, stack_file, aws, admin_token
+    local_stack, local_stack_info, stack_file, aws, api
 ):
     # GIVEN a client, and a PENDING order of it written 10 minutes ago whose message was never sent
     email = f"ops-{uuid.uuid4().hex[:10]}@example.com"
-    response = httpx.post(
-        f"{local_stack}/clients",
-        json={"name": "Ops Ltd", "email": email},
-        headers={"Authorization": f"Bearer {admin_token}"},
-        timeout=10,
-    )
-    assert response.status_code == 201, response.text
-    client_id, order_id = response.json()["clientId"], new_id()
+    client_id, order_id = api.clients.create(name="Ops Ltd", email=email).client_id, new_id()
     stamp = rfc3339(utc_now() - timedelta(minutes=10))
     order = OrderRecord(
         keys.client_pk(client_id),
@@ -188,23 +186,14 @@ def test_commands_exit_2_with_one_line_once_the_stack_file_names_a_stopped_stack
 
 
 def test_by_stack_name_an_order_is_looked_up_and_a_dlq_listed_and_re_driven_once_confirmed(
-    local_stack, local_stack_info, aws, admin_token
+    local_stack, local_stack_info, aws, api
 ):
     by_name = ("--stack", STACK_NAME, "--endpoint", local_stack_info["moto"])
-    headers = {"Authorization": f"Bearer {admin_token}"}
     # GIVEN an order placed through the API, and an order message in the orders DLQ
     email = f"ops-{uuid.uuid4().hex[:10]}@example.com"
-    client = httpx.post(f"{local_stack}/clients", json={"name": "Named Ltd", "email": email}, headers=headers, timeout=10)
-    assert client.status_code == 201, client.text
-    client_id = client.json()["clientId"]
-    placed = httpx.post(
-        f"{local_stack}/clients/{client_id}/orders",
-        json={"items": [{"sku": "W-1", "description": "Widget", "quantity": 1, "unitPrice": 500}]},
-        headers=headers,
-        timeout=10,
-    )
-    assert placed.status_code == 202, placed.text
-    order_id = placed.json()["orderId"]
+    client_id = api.clients.create(name="Named Ltd", email=email).client_id
+    widget = {"sku": "W-1", "description": "Widget", "quantity": 1, "unitPrice": 500}
+    order_id = api.orders.create(client_id, items=[widget]).order_id
     dlq = local_stack_info["resources"]["OrdersDeadLetterQueue"]
     message_id = aws("sqs").send_message(QueueUrl=dlq, MessageBody=messages.body(new_id(), new_id()))["MessageId"]
 

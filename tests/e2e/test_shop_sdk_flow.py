@@ -1,6 +1,7 @@
 """The hand-written SDK layer (`shop_sdk`, sdk/) against the local stack: the whole flow of a client through it
 (create a client, place an order, wait until it is invoiced, iterate the invoices, download the PDF), and the
-problems it answers as typed exceptions."""
+problems it answers as typed exceptions. Every answer is checked against the contract (tests/consumer_contract.py,
+through the `shop` and `new_shop` fixtures of conftest.py)."""
 
 from __future__ import annotations
 
@@ -10,24 +11,17 @@ import uuid
 import pytest
 from pypdf import PdfReader
 
-from shop_sdk import NotFound, OrderItem, OrderStatus, PermissionDenied, Shop, ValidationError
+from shop_sdk import NotFound, OrderItem, OrderStatus, PermissionDenied, ValidationError
 
 WIDGET = OrderItem(sku="W-1", description="Blue widget", quantity=3, unit_price=1250)
 
 
-@pytest.fixture(scope="module")
-def shop(local_stack, issuer):
-    # A token provider, as a Cognito sign-in would be: asked on first use and again on a 401.
-    with Shop(local_stack, token_provider=issuer.admin_token, timeout=10) as shop:
-        yield shop
-
-
-def test_the_whole_flow_of_an_order_through_the_sdk(shop, local_stack, issuer, tmp_path):
+def test_the_whole_flow_of_an_order_through_the_sdk(shop, new_shop, issuer, tmp_path, contract_check):
     # GIVEN a new client
     client = shop.clients.create(name="SDK Ltd", email=f"sdk-{uuid.uuid4().hex[:10]}@example.com")
     assert shop.clients.get(client.client_id).email == client.email
     # WHEN it places an order (the client's own token) and the workers process it
-    with Shop(local_stack, token=issuer.client_token(client.client_id), timeout=10) as own:
+    with new_shop(issuer.client_token(client.client_id)) as own:
         order = own.orders.create(
             client.client_id, items=[WIDGET, {"sku": "G-2", "description": "Gadget", "quantity": 1, "unitPrice": 999}]
         )
@@ -48,6 +42,8 @@ def test_the_whole_flow_of_an_order_through_the_sdk(shop, local_stack, issuer, t
     assert done.invoice_id in text and order.order_id in text and "Blue widget" in text
     # and the client is among every client the paginator yields
     assert client.client_id in {c.client_id for c in shop.clients.list(page_size=100)}
+    # and every answer was one the contract declares (the fixtures' consumer check ran on each)
+    assert contract_check.checked >= 10
 
 
 def test_problems_arrive_as_typed_exceptions(shop):

@@ -147,7 +147,7 @@ def test_event_request_context_names_resource_stage_caller_and_empty_claims(clie
 
 
 def test_event_body_is_the_request_body_as_sent(client):
-    replies(201, A_CLIENT, {"Location": f"/clients/{CLIENT_ID}"})
+    replies(201, A_CLIENT, {"Location": f"/clients/{CLIENT_ID}", "ETag": '"1"'})  # the headers the contract requires
     sent = '{"name": "Acme",   "email": "billing@acme.example"}'
     response = client.post("/clients", content=sent, headers={"Content-Type": "application/json"})
     assert response.status_code == 201, response.text
@@ -159,7 +159,7 @@ def test_event_body_is_the_request_body_as_sent(client):
 
 
 def test_a_json_body_without_content_type_is_validated_and_forwarded(client):
-    replies(201, A_CLIENT)
+    replies(201, A_CLIENT, {"Location": f"/clients/{CLIENT_ID}", "ETag": '"1"'})
     response = client.post("/clients", content=b'{"name": "Acme", "email": "billing@acme.example"}')
     assert response.status_code == 201, response.text
     assert json.loads(fake_lambda.events[0]["body"])["name"] == "Acme"
@@ -297,7 +297,8 @@ ANY_STRING = _AnyString()
 
 
 def test_a_merge_patch_is_validated_as_json_and_forwarded(client):
-    fake_lambda.reply = {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": json.dumps(A_CLIENT)}
+    headers = {"Content-Type": "application/json", "ETag": '"2"'}
+    fake_lambda.reply = {"statusCode": 200, "headers": headers, "body": json.dumps(A_CLIENT)}
     patch = client.patch(
         f"/clients/{CLIENT_ID}", content=b'{"document": null}', headers={"Content-Type": "application/merge-patch+json"}
     )
@@ -433,3 +434,9 @@ def test_only_get_and_head_of_the_spec_are_served(client):
 def test_memory_sizes_come_from_template_globals():
     template = Template()
     assert {f.memory_mb for f in template.functions().values()} == {512}
+
+
+def test_with_response_validation_a_201_without_its_required_location_is_a_500(client):
+    replies(201, A_CLIENT, {"ETag": '"1"'})
+    response = client.post("/clients", json={"name": "Acme", "email": "billing@acme.example"})
+    assert response.status_code == 500 and "location" in response.json()["detail"]

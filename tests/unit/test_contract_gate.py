@@ -342,6 +342,22 @@ def test_adding_a_value_to_an_open_response_enum_passes(tmp_path):
 # --- (d) a breaking edit with the major version bumped passes ------------------------------------------------------
 
 
+def response_header(spec: dict[str, Any], name: str) -> dict[str, Any]:
+    return spec["components"]["headers"][name]
+
+
+def test_a_response_header_made_required_passes_as_a_guarantee_added(tmp_path):
+    released = edited(lambda spec: response_header(spec, "RetryAfter").pop("required"))
+    status, output = gate(tmp_path, None, released)
+    assert_passes_additive(status, output)
+
+
+def test_a_response_header_no_longer_required_fails(tmp_path):
+    assert response_header(SPEC, "RetryAfter").get("required") is True, "Retry-After is no longer required: pick another"
+    status, output = gate(tmp_path, edited(lambda spec: response_header(spec, "RetryAfter").pop("required")))
+    assert_fails_naming(status, output, "response 429", "headers.Retry-After.required removed (was true)")
+
+
 def test_a_breaking_change_passes_with_the_major_bumped_and_its_changelog_entry(tmp_path):
     path, method = operation(SPEC, "deleteClient")
     major = bumped_major(SPEC)

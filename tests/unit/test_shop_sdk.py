@@ -297,6 +297,48 @@ def test_a_retry_after_beyond_the_cap_waits_the_cap_and_an_http_date_is_read(sle
     assert shop_sdk.errors.retry_after_seconds(httpx.Headers({})) is None
 
 
+def test_on_attempt_sees_every_attempt_the_retries_absorbed_with_its_wait(sleeps):
+    busy = problem(429, "urn:shop:problem:service-busy", "busy")
+    busy.headers["Retry-After"] = "2"
+    server = Server(busy, httpx.ConnectError("reset"), httpx.Response(202, json=an_order()))
+    seen: list[shop_sdk.Attempt] = []
+    order = shop_on(server, on_attempt=seen.append).orders.create(CLIENT_ID, items=[WIDGET])
+    assert order.order_id == ORDER_ID
+    assert [(a.number, a.response and a.response.status_code, type(a.error).__name__) for a in seen] == [
+        (1, 429, "NoneType"),
+        (2, None, "ConnectError"),
+        (3, 202, "NoneType"),
+    ]
+    assert [a.retried for a in seen] == [True, True, False] and seen[0].retry_in == sleeps[0] >= 2.0
+    assert seen[0].response.json()["type"] == "urn:shop:problem:service-busy"  # its body is readable
+    assert len({a.request.headers["Idempotency-Key"] for a in seen}) == 1
+
+
+def test_on_attempt_sees_the_last_answer_and_the_last_error_that_end_a_call(sleeps):
+    seen: list[shop_sdk.Attempt] = []
+    server = Server(httpx.Response(503), httpx.Response(503))
+    with pytest.raises(ServerError):
+        shop_on(server, retry=RetryPolicy(max_attempts=2), on_attempt=seen.append).clients.get(CLIENT_ID)
+    assert [(a.number, a.response.status_code, a.retried) for a in seen] == [(1, 503, True), (2, 503, False)]
+    seen.clear()
+    with pytest.raises(APIConnectionError):
+        shop_on(Server(httpx.UnsupportedProtocol("no")), on_attempt=seen.append).clients.get(CLIENT_ID)
+    assert [(a.number, type(a.error).__name__, a.retried) for a in seen] == [(1, "UnsupportedProtocol", False)]
+
+
+def test_what_on_attempt_raises_ends_the_call_without_a_retry(sleeps):
+    class Stop(Exception):
+        pass
+
+    def stop(attempt: shop_sdk.Attempt) -> None:
+        raise Stop(attempt.response.status_code)
+
+    server = Server(httpx.Response(503), httpx.Response(200, json=a_client()))
+    with pytest.raises(Stop):
+        shop_on(server, on_attempt=stop).clients.get(CLIENT_ID)
+    assert len(server.requests) == 1 and sleeps == []
+
+
 # --- token ------------------------------------------------------------------------------------------------------
 
 
@@ -323,6 +365,16 @@ def test_a_token_provider_is_asked_once_and_again_after_a_401(sleeps):
     shop.clients.get(CLIENT_ID)
     assert [r.headers["Authorization"] for r in server.requests] == ["Bearer first", "Bearer first", "Bearer second"]
     assert len(calls) == 2
+
+
+def test_the_health_probe_sends_no_token_and_never_asks_the_provider(sleeps):
+    def provider() -> str:
+        raise AssertionError("the health probe asked for a token")
+
+    server = Server(httpx.Response(503), httpx.Response(200, json={"status": "ok"}))
+    health = Shop(BASE, token_provider=provider, transport=httpx.MockTransport(server)).health()
+    assert health.status == "ok" and len(server.requests) == 2  # retried like any call
+    assert all("Authorization" not in r.headers for r in server.requests)
 
 
 def test_token_and_provider_are_exclusive():
