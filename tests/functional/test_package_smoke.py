@@ -1,0 +1,303 @@
+"""The package smoke test: each function's deployment package, built by the Makefile's build-* target (what
+`sam build` runs) for this machine's architecture, runs its handler in a clean python3.12 that holds only the
+package and the Lambda runtime's boto3 (requirements/lambda-runtime.in), with the environment the local stack
+gives the function (template.yaml's, resolved against this process's moto server) and one representative
+event. A dependency missing from a package fails it with the ImportError, before a deploy would.
+
+Without a python3.12 on this machine it does not run: every test here is SKIPPED, the reason saying where it
+looked (`make smoke` runs this file alone; `make test` runs it with the rest).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from datamodel import clients, invoices, orders
+from datamodel.clients import ClientFields
+from datamodel.orders import Line
+from domain import messages
+from domain.ids import new_id
+from shoplocal.lambdas import FunctionError, FunctionRunner, Packaged
+from shoplocal.packaging import build, find_lambda_python, machine_arch, makefile_functions, runtime_sdk
+from shoplocal.provision import function_environment
+from shoplocal.template import Template
+from tests.events import api_event
+from tests.sqs_events import queue_arn, receive_sent, sqs_event
+
+# One xdist worker builds the packages once for every test of this file.
+pytestmark = pytest.mark.xdist_group("package-smoke")
+
+FUNCTIONS = makefile_functions()
+LINES = [Line("W-1", "Widget", 3, 1_250)]
+TOTAL = 3 * 1_250
+sqs = boto3.client("sqs")
+
+
+@pytest.fixture(scope="module")
+def lambda_python() -> str:
+    search = find_lambda_python()
+    if search.python is None:
+        pytest.skip(f"package smoke test not run: no python3.12 on this machine ({search.reason()}); "
+                    "install one (pyenv install 3.12, or your distribution's python3.12) or set LAMBDA_PYTHON")
+    return search.python
+
+
+@pytest.fixture(scope="module")
+def packages(lambda_python, tmp_path_factory) -> Packaged:
+    """Every function's package and the runtime's boto3, built for this machine."""
+    root = tmp_path_factory.mktemp("packages")
+    arch = machine_arch()
+    started = time.perf_counter()
+    built = {}
+    for logical_id in FUNCTIONS:
+        built[logical_id] = root / logical_id
+        build(logical_id, built[logical_id], arch=arch, python=lambda_python)
+    runtime_sdk(root / "runtime", arch=arch, python=lambda_python)
+    print(f"package smoke test: {len(built)} packages and the runtime's SDK built for {arch} in "
+          f"{time.perf_counter() - started:.1f} s under {root}", file=sys.stderr)
+    return Packaged(lambda_python, built, root / "runtime", logs=root / "logs")
+
+
+def runner_for(packaged: Packaged, template: Template, stack) -> FunctionRunner:
+    functions = template.functions()
+    environments = {logical_id: function_environment(template, stack, logical_id) for logical_id in packaged.packages}
+    return FunctionRunner(
+        {logical_id: functions[logical_id] for logical_id in packaged.packages},
+        environments,
+        concurrency={logical_id: 1 for logical_id in packaged.packages},
+        report=False,
+        packaged=packaged,
+    )
+
+
+@pytest.fixture(scope="module")
+def runner(packages, template, stack):
+    with runner_for(packages, template, stack) as runner:
+        yield runner
+
+
+def smoke(runner: FunctionRunner, logical_id: str, event: Any, succeeded: Callable[[Any], bool]) -> Any:
+    """The function's answer to `event`. When the invocation fails, or the answer is not a success, an
+    AssertionError with the errors the function logged: a missing module's ImportError names it."""
+    log_file = runner.packaged.log_file(logical_id)
+    start = log_file.stat().st_size if log_file.exists() else 0
+    try:
+        answer = runner.invoke(logical_id, event)
+    except FunctionError as error:
+        answer, failure = None, f"{error.error_type}: {error.error_message}"
+    else:
+        if succeeded(answer):
+            return answer
+        failure = f"answered {answer}"
+    logged = logged_errors(log_file, start)
+    raise AssertionError(f"{logical_id}'s package failed: {failure}\n  logged: {'; '.join(logged) or 'nothing'}"
+                         f"\n  (its whole output: {log_file})")
+
+
+def logged_errors(log_file: Path, start: int) -> list[str]:
+    """`Type: message` of each exception the function logged after `start`: Powertools' JSON log lines with an
+    exception, and the tracebacks the runtime writes (an init failure)."""
+    with open(log_file, "rb") as output:
+        output.seek(start)
+        lines = output.read().decode(errors="replace").splitlines()
+    errors = []
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            if re.match(r"^[A-Za-z_][\w.]*(Error|Exception): ", line):  # a traceback's last line
+                errors.append(line)
+            continue
+        if isinstance(record, dict) and record.get("exception_name"):
+            value = (record.get("stack_trace") or {}).get("value", "")
+            errors.append(f"{record['exception_name']}: {value}")
+    return errors
+
+
+# ---- one representative event per function, and what a successful answer is ----
+
+
+def new_client() -> str:
+    fields = ClientFields(name="Smoke Test Ltd", email=f"smoke-{uuid.uuid4().hex[:12]}@example.com",
+                          credit_limit=10**9, currency="USD", document=None)
+    return clients.create(fields).client_id
+
+
+def placed_order(client_id: str, status: str = orders.PENDING) -> str:
+    order_id = new_id()
+    orders.place(client_id, order_id, LINES, "USD", TOTAL)
+    if status == orders.APPROVED:
+        assert orders.approve(orders.get(client_id, order_id))
+    return order_id
+
+
+def queued(stack, queue: str, client_id: str, order_id: str) -> dict:
+    """An SQS batch event with the order's message, sent to and received from the stack's queue."""
+    url = stack.physical_ids[queue]
+    message_id = sqs.send_message(QueueUrl=url, MessageBody=messages.body(client_id, order_id))["MessageId"]
+    return sqs_event(receive_sent(sqs, url, [message_id]), queue_arn(sqs, url))
+
+
+def no_batch_item_failures(answer: Any) -> bool:
+    return answer == {"batchItemFailures": []}
+
+
+def check_clients(runner: FunctionRunner, stack) -> None:
+    body = {"name": "Smoke Test Ltd", "email": f"smoke-{uuid.uuid4().hex[:12]}@example.com"}
+    smoke(runner, "ClientsFunction", api_event("POST", "/clients", body=body), lambda a: a["statusCode"] == 201)
+
+
+def check_orders(runner: FunctionRunner, stack) -> None:
+    client_id = new_client()
+    body = {"items": [{"sku": "W-1", "description": "Widget", "quantity": 3, "unitPrice": 1250}]}
+    event = api_event("POST", f"/clients/{client_id}/orders", body=body)
+    smoke(runner, "OrdersFunction", event, lambda answer: answer["statusCode"] == 202)
+
+
+def check_invoices(runner: FunctionRunner, stack) -> None:
+    # A list signs its cursor with the secret read through Powertools' parameters utility (Secrets Manager).
+    event = api_event("GET", f"/clients/{new_client()}/invoices")
+    smoke(runner, "InvoicesFunction", event, lambda answer: answer["statusCode"] == 200)
+
+
+def check_approval(runner: FunctionRunner, stack) -> None:
+    client_id = new_client()
+    order_id = placed_order(client_id)
+    smoke(runner, "ApprovalFunction", queued(stack, "OrdersQueue", client_id, order_id), no_batch_item_failures)
+    assert orders.get(client_id, order_id).status == orders.APPROVED
+
+
+def check_paid_order(runner: FunctionRunner, stack) -> None:
+    # The one package that ships its own SDK, and reportlab: renders the PDF and writes it to the bucket.
+    client_id = new_client()
+    order_id = placed_order(client_id, orders.APPROVED)
+    smoke(runner, "PaidOrderFunction", queued(stack, "PaidOrdersQueue", client_id, order_id), no_batch_item_failures)
+    order = orders.get(client_id, order_id)
+    assert order.status == orders.INVOICED
+    assert invoices.get(client_id, order.invoice_id).total == TOTAL
+
+
+def check_redrive(runner: FunctionRunner, stack) -> None:
+    event = {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
+             "account": "123456789012", "time": "2026-01-01T00:00:00Z", "region": "us-east-1",
+             "resources": ["arn:aws:events:us-east-1:123456789012:rule/Sweep"], "detail": {}}
+    smoke(runner, "RedriveFunction", event, lambda answer: answer["failed"] == 0 and answer["dryRun"] is False)
+
+
+CHECKS = {
+    "ClientsFunction": check_clients,
+    "OrdersFunction": check_orders,
+    "InvoicesFunction": check_invoices,
+    "ApprovalFunction": check_approval,
+    "PaidOrderFunction": check_paid_order,
+    "RedriveFunction": check_redrive,
+}
+
+
+def test_every_function_built_by_the_makefile_has_a_representative_event() -> None:
+    assert set(FUNCTIONS) == set(CHECKS), "template.yaml's functions and this file's CHECKS differ: add an event"
+
+
+@pytest.mark.parametrize("logical_id", FUNCTIONS)
+def test_the_package_answers_its_representative_event_in_a_clean_python312(runner, stack, logical_id) -> None:
+    CHECKS[logical_id](runner, stack)
+
+
+def test_a_package_missing_a_dependency_fails_the_smoke_test_naming_it(packages, template, stack, tmp_path) -> None:
+    # GIVEN the clients function's package without python-ulid (its ids), as a build that lost it would be
+    broken = tmp_path / "ClientsFunction"
+    shutil.copytree(packages.packages["ClientsFunction"], broken, symlinks=True)
+    for path in [broken / "ulid", *broken.glob("python_ulid-*.dist-info")]:
+        shutil.rmtree(path)
+    assert not (broken / "ulid").exists()
+    packaged = Packaged(packages.python, {"ClientsFunction": broken}, packages.runtime_dir, logs=tmp_path / "logs")
+
+    # WHEN the smoke test runs it
+    with runner_for(packaged, template, stack) as runner, pytest.raises(AssertionError) as failed:
+        check_clients(runner, stack)
+
+    # THEN it fails with the ImportError, naming the module (imported when an id is made: the answer is a 500)
+    assert "ClientsFunction's package failed: answered {'statusCode': 500" in str(failed.value)
+    assert "logged: ModuleNotFoundError: No module named 'ulid'" in str(failed.value)
+
+
+def test_a_package_cannot_fall_back_on_the_machines_site_packages(packages, template, stack, tmp_path) -> None:
+    # GIVEN a package without pydantic, on a machine whose python3.12 may have one installed
+    broken = tmp_path / "ClientsFunction"
+    shutil.copytree(packages.packages["ClientsFunction"], broken, symlinks=True)
+    for path in [broken / "pydantic", *broken.glob("pydantic-*.dist-info")]:
+        shutil.rmtree(path)
+    packaged = Packaged(packages.python, {"ClientsFunction": broken}, packages.runtime_dir, logs=tmp_path / "logs")
+
+    # WHEN it runs
+    with runner_for(packaged, template, stack) as runner, pytest.raises(AssertionError) as failed:
+        check_clients(runner, stack)
+
+    # THEN its init fails: the interpreter's own site-packages are not on its path
+    assert "ClientsFunction's package failed: ModuleNotFoundError: No module named 'pydantic'" in str(failed.value)
+
+
+# ---- finding a python3.12 ----
+
+
+def _fake_python(path: Path, version: str) -> Path:
+    """An executable that answers the version check as a Python `version` would (or refuses, as a pyenv shim
+    does when no version is selected: version "")."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if version:
+        major, minor = version.split(".")[:2]
+        script = f"#!/bin/sh\nexec {sys.executable} -c 'import sys; sys.exit(({major}, {minor}) != (3, 12))'\n"
+    else:
+        script = "#!/bin/sh\necho 'pyenv: python3.12: command not found' >&2\nexit 127\n"
+    path.write_text(script)
+    path.chmod(0o755)
+    return path
+
+
+def test_a_refusing_python312_on_path_falls_back_to_pyenvs_installed_version(tmp_path) -> None:
+    # GIVEN a pyenv shim on PATH that refuses to run, and pyenv's versions 3.12.1 and 3.12.10 installed
+    shims = tmp_path / "shims"
+    _fake_python(shims / "python3.12", "")
+    root = tmp_path / "pyenv"
+    _fake_python(root / "versions" / "3.12.1" / "bin" / "python3.12", "3.12.1")
+    newest = _fake_python(root / "versions" / "3.12.10" / "bin" / "python3.12", "3.12.10")
+
+    # WHEN a python3.12 is looked for
+    search = find_lambda_python({"PATH": str(shims), "PYENV_ROOT": str(root), "HOME": str(tmp_path)})
+
+    # THEN the newest installed one is found
+    assert search.python == str(newest)
+
+
+def test_without_any_python312_the_search_says_where_it_looked(tmp_path) -> None:
+    # GIVEN a PATH whose python3.12 refuses, no pyenv command, and an empty pyenv root
+    shims = tmp_path / "shims"
+    _fake_python(shims / "python3.12", "")
+    search = find_lambda_python({"PATH": str(shims), "PYENV_ROOT": str(tmp_path / "none"), "HOME": str(tmp_path)})
+
+    # THEN none is found, and the reason names each place
+    assert search.python is None
+    assert f"python3.12 on PATH: {shims / 'python3.12'} does not run a Python 3.12" in search.reason()
+    assert f"{tmp_path / 'none' / 'versions'}: no 3.12.x" in search.reason()
+
+
+def test_lambda_python_when_set_is_the_only_one_tried(tmp_path) -> None:
+    # GIVEN LAMBDA_PYTHON naming a Python 3.11, and a working python3.12 on PATH
+    wrong = _fake_python(tmp_path / "py311" / "python3", "3.11")
+    _fake_python(tmp_path / "bin" / "python3.12", "3.12")
+
+    # WHEN a python3.12 is looked for, THEN LAMBDA_PYTHON is refused, and nothing else tried
+    search = find_lambda_python({"LAMBDA_PYTHON": str(wrong), "PATH": str(tmp_path / "bin")})
+    assert search.python is None
+    assert search.reason() == f"LAMBDA_PYTHON: {wrong} does not run a Python 3.12"
