@@ -1,8 +1,10 @@
 """The package smoke test: each function's deployment package, built by the Makefile's build-* target (what
 `sam build` runs) for this machine's architecture, runs its handler in a clean python3.12 that holds only the
 package and the Lambda runtime's boto3 (requirements/lambda-runtime.in), with the environment the local stack
-gives the function (template.yaml's, resolved against this process's moto server) and one representative
-event. A dependency missing from a package fails it with the ImportError, before a deploy would.
+gives the function (template.yaml's, resolved against a stack of its own on this process's moto server) and
+one representative event: the order pipeline's, each caused by the step before (an order placed through the
+API, its message approved, the paid message invoiced, the invoice listed, the scheduled sweep). A dependency
+missing from a package fails it with the ImportError, before a deploy would.
 
 Without a python3.12 on this machine it does not run: every test here is SKIPPED, the reason saying where it
 looked (`make smoke` runs this file alone; `make test` runs it with the rest).
@@ -23,24 +25,17 @@ from typing import Any
 import boto3
 import pytest
 
-from datamodel import clients, invoices, orders
-from datamodel.clients import ClientFields
-from datamodel.orders import Line
-from domain import messages
-from domain.ids import new_id
 from shoplocal.lambdas import FunctionError, FunctionRunner, Packaged
 from shoplocal.packaging import build, find_lambda_python, machine_arch, makefile_functions, runtime_sdk
-from shoplocal.provision import function_environment
+from shoplocal.provision import Stack, function_environment, provision
 from shoplocal.template import Template
-from tests.events import api_event
-from tests.sqs_events import queue_arn, receive_sent, sqs_event
+from tests.events import api_event, client_claims
+from tests.sqs_events import delete, queue_arn, receive, sqs_event
 
 # One xdist worker builds the packages once for every test of this file.
 pytestmark = pytest.mark.xdist_group("package-smoke")
 
 FUNCTIONS = makefile_functions()
-LINES = [Line("W-1", "Widget", 3, 1_250)]
-TOTAL = 3 * 1_250
 sqs = boto3.client("sqs")
 
 
@@ -69,7 +64,7 @@ def packages(lambda_python, tmp_path_factory) -> Packaged:
     return Packaged(lambda_python, built, root / "runtime", logs=root / "logs")
 
 
-def runner_for(packaged: Packaged, template: Template, stack) -> FunctionRunner:
+def runner_for(packaged: Packaged, template: Template, stack: Stack) -> FunctionRunner:
     functions = template.functions()
     environments = {logical_id: function_environment(template, stack, logical_id) for logical_id in packaged.packages}
     return FunctionRunner(
@@ -79,12 +74,6 @@ def runner_for(packaged: Packaged, template: Template, stack) -> FunctionRunner:
         report=False,
         packaged=packaged,
     )
-
-
-@pytest.fixture(scope="module")
-def runner(packages, template, stack):
-    with runner_for(packages, template, stack) as runner:
-        yield runner
 
 
 def smoke(runner: FunctionRunner, logical_id: str, event: Any, succeeded: Callable[[Any], bool]) -> Any:
@@ -125,96 +114,117 @@ def logged_errors(log_file: Path, start: int) -> list[str]:
     return errors
 
 
-# ---- one representative event per function, and what a successful answer is ----
+# ---- one representative event per function: the order pipeline, each event the one the step before caused ----
 
 
-def new_client() -> str:
-    fields = ClientFields(name="Smoke Test Ltd", email=f"smoke-{uuid.uuid4().hex[:12]}@example.com",
-                          credit_limit=10**9, currency="USD", document=None)
-    return clients.create(fields).client_id
+@pytest.fixture(scope="module")
+def smoke_stack(emulator, template) -> Stack:
+    """A stack of its own from template.yaml on this process's moto server: what the functions send and sweep
+    stays out of the queues and table the other tests share."""
+    return provision(emulator.url, template, stack_name=f"smoke-{uuid.uuid4().hex[:8]}")
 
 
-def placed_order(client_id: str, status: str = orders.PENDING) -> str:
-    order_id = new_id()
-    orders.place(client_id, order_id, LINES, "USD", TOTAL)
-    if status == orders.APPROVED:
-        assert orders.approve(orders.get(client_id, order_id))
-    return order_id
-
-
-def queued(stack, queue: str, client_id: str, order_id: str) -> dict:
-    """An SQS batch event with the order's message, sent to and received from the stack's queue."""
-    url = stack.physical_ids[queue]
-    message_id = sqs.send_message(QueueUrl=url, MessageBody=messages.body(client_id, order_id))["MessageId"]
-    return sqs_event(receive_sent(sqs, url, [message_id]), queue_arn(sqs, url))
+def answered(status: int) -> Callable[[Any], bool]:
+    return lambda answer: answer["statusCode"] == status
 
 
 def no_batch_item_failures(answer: Any) -> bool:
     return answer == {"batchItemFailures": []}
 
 
-def check_clients(runner: FunctionRunner, stack) -> None:
-    body = {"name": "Smoke Test Ltd", "email": f"smoke-{uuid.uuid4().hex[:12]}@example.com"}
-    smoke(runner, "ClientsFunction", api_event("POST", "/clients", body=body), lambda a: a["statusCode"] == 201)
+def post_client(runner: FunctionRunner, stack: Stack, state: dict[str, Any]) -> None:
+    body = {"name": "Smoke Test Ltd", "email": f"smoke-{uuid.uuid4().hex[:12]}@example.com", "creditLimit": 500_000}
+    answer = smoke(runner, "ClientsFunction", api_event("POST", "/clients", body=body), answered(201))
+    state["client_id"] = json.loads(answer["body"])["clientId"]
 
 
-def check_orders(runner: FunctionRunner, stack) -> None:
-    client_id = new_client()
+def post_order(runner: FunctionRunner, stack: Stack, state: dict[str, Any]) -> None:
+    client_id = state["client_id"]
     body = {"items": [{"sku": "W-1", "description": "Widget", "quantity": 3, "unitPrice": 1250}]}
-    event = api_event("POST", f"/clients/{client_id}/orders", body=body)
-    smoke(runner, "OrdersFunction", event, lambda answer: answer["statusCode"] == 202)
+    event = api_event("POST", f"/clients/{client_id}/orders", body=body, claims=client_claims(client_id))
+    answer = smoke(runner, "OrdersFunction", event, answered(202))
+    state["order_id"] = json.loads(answer["body"])["orderId"]
 
 
-def check_invoices(runner: FunctionRunner, stack) -> None:
+def the_order_message(stack: Stack, queue: str, state: dict[str, Any]) -> tuple[str, list[dict]]:
+    """The message the step before sent about the order, received from the stack's queue as Lambda would."""
+    url = stack.physical_ids[queue]
+    wanted = {"clientId": state["client_id"], "orderId": state["order_id"]}
+    return url, receive(sqs, url, lambda message: json.loads(message["Body"]) == wanted, 1)
+
+
+def approve(runner: FunctionRunner, stack: Stack, state: dict[str, Any]) -> None:
+    url, received = the_order_message(stack, "OrdersQueue", state)
+    smoke(runner, "ApprovalFunction", sqs_event(received, queue_arn(sqs, url)), no_batch_item_failures)
+    delete(sqs, url, received)  # as the event source mapping does with the records that succeeded
+
+
+def invoice(runner: FunctionRunner, stack: Stack, state: dict[str, Any]) -> None:
+    # The one package that ships its own SDK, and reportlab: it renders the PDF and writes it to the bucket.
+    url, received = the_order_message(stack, "PaidOrdersQueue", state)
+    smoke(runner, "PaidOrderFunction", sqs_event(received, queue_arn(sqs, url)), no_batch_item_failures)
+    delete(sqs, url, received)
+
+
+def list_invoices(runner: FunctionRunner, stack: Stack, state: dict[str, Any]) -> None:
     # A list signs its cursor with the secret read through Powertools' parameters utility (Secrets Manager).
-    event = api_event("GET", f"/clients/{new_client()}/invoices")
-    smoke(runner, "InvoicesFunction", event, lambda answer: answer["statusCode"] == 200)
+    client_id = state["client_id"]
+    event = api_event("GET", f"/clients/{client_id}/invoices", claims=client_claims(client_id))
+    answer = smoke(runner, "InvoicesFunction", event, answered(200))
+    state["invoiced_orders"] = [invoice["orderId"] for invoice in json.loads(answer["body"])["items"]]
 
 
-def check_approval(runner: FunctionRunner, stack) -> None:
-    client_id = new_client()
-    order_id = placed_order(client_id)
-    smoke(runner, "ApprovalFunction", queued(stack, "OrdersQueue", client_id, order_id), no_batch_item_failures)
-    assert orders.get(client_id, order_id).status == orders.APPROVED
-
-
-def check_paid_order(runner: FunctionRunner, stack) -> None:
-    # The one package that ships its own SDK, and reportlab: renders the PDF and writes it to the bucket.
-    client_id = new_client()
-    order_id = placed_order(client_id, orders.APPROVED)
-    smoke(runner, "PaidOrderFunction", queued(stack, "PaidOrdersQueue", client_id, order_id), no_batch_item_failures)
-    order = orders.get(client_id, order_id)
-    assert order.status == orders.INVOICED
-    assert invoices.get(client_id, order.invoice_id).total == TOTAL
-
-
-def check_redrive(runner: FunctionRunner, stack) -> None:
+def sweep(runner: FunctionRunner, stack: Stack, state: dict[str, Any]) -> None:
     event = {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
              "account": "123456789012", "time": "2026-01-01T00:00:00Z", "region": "us-east-1",
              "resources": ["arn:aws:events:us-east-1:123456789012:rule/Sweep"], "detail": {}}
-    smoke(runner, "RedriveFunction", event, lambda answer: answer["failed"] == 0 and answer["dryRun"] is False)
+    state["sweep"] = smoke(runner, "RedriveFunction", event, lambda answer: answer["failed"] == 0)
 
 
-CHECKS = {
-    "ClientsFunction": check_clients,
-    "OrdersFunction": check_orders,
-    "InvoicesFunction": check_invoices,
-    "ApprovalFunction": check_approval,
-    "PaidOrderFunction": check_paid_order,
-    "RedriveFunction": check_redrive,
-}
+PIPELINE = [  # in order: each step's event comes from what the steps before it did
+    ("ClientsFunction", post_client),
+    ("OrdersFunction", post_order),
+    ("ApprovalFunction", approve),
+    ("PaidOrderFunction", invoice),
+    ("InvoicesFunction", list_invoices),
+    ("RedriveFunction", sweep),
+]
+
+
+@pytest.fixture(scope="module")
+def pipeline(packages, template, smoke_stack) -> dict[str, Any]:
+    """Runs every step once; what each function did (`outcomes`: None, or why it failed) and what they made."""
+    state: dict[str, Any] = {"outcomes": {}}
+    with runner_for(packages, template, smoke_stack) as runner:
+        for logical_id, step in PIPELINE:
+            try:
+                step(runner, smoke_stack, state)
+            except KeyError as missing:  # what an earlier step should have made
+                state["outcomes"][logical_id] = f"not run: no {missing} from the step before (it failed)"
+            except AssertionError as failure:
+                state["outcomes"][logical_id] = str(failure)
+            else:
+                state["outcomes"][logical_id] = None
+    return state
 
 
 def test_every_function_built_by_the_makefile_has_a_representative_event() -> None:
-    assert set(FUNCTIONS) == set(CHECKS), "template.yaml's functions and this file's CHECKS differ: add an event"
+    assert sorted(FUNCTIONS) == sorted(logical_id for logical_id, _ in PIPELINE), "a function's step is missing"
 
 
 @pytest.mark.parametrize("logical_id", FUNCTIONS)
-def test_the_package_answers_its_representative_event_in_a_clean_python312(runner, stack, logical_id) -> None:
-    CHECKS[logical_id](runner, stack)
+def test_the_package_answers_its_representative_event_in_a_clean_python312(pipeline, logical_id) -> None:
+    outcome = pipeline["outcomes"][logical_id]
+    assert outcome is None, outcome
 
 
-def test_a_package_missing_a_dependency_fails_the_smoke_test_naming_it(packages, template, stack, tmp_path) -> None:
+def test_the_packaged_pipeline_takes_an_order_to_its_invoice(pipeline) -> None:
+    # Each answer was a success; this is what they did together: the order was approved and invoiced
+    assert pipeline["invoiced_orders"] == [pipeline["order_id"]]
+    assert pipeline["sweep"]["found"] == 0  # nothing left stuck
+
+
+def test_a_package_missing_a_dependency_fails_the_smoke_test_naming_it(packages, template, smoke_stack, tmp_path) -> None:
     # GIVEN the clients function's package without python-ulid (its ids), as a build that lost it would be
     broken = tmp_path / "ClientsFunction"
     shutil.copytree(packages.packages["ClientsFunction"], broken, symlinks=True)
@@ -224,15 +234,15 @@ def test_a_package_missing_a_dependency_fails_the_smoke_test_naming_it(packages,
     packaged = Packaged(packages.python, {"ClientsFunction": broken}, packages.runtime_dir, logs=tmp_path / "logs")
 
     # WHEN the smoke test runs it
-    with runner_for(packaged, template, stack) as runner, pytest.raises(AssertionError) as failed:
-        check_clients(runner, stack)
+    with runner_for(packaged, template, smoke_stack) as runner, pytest.raises(AssertionError) as failed:
+        post_client(runner, smoke_stack, {})
 
     # THEN it fails with the ImportError, naming the module (imported when an id is made: the answer is a 500)
     assert "ClientsFunction's package failed: answered {'statusCode': 500" in str(failed.value)
     assert "logged: ModuleNotFoundError: No module named 'ulid'" in str(failed.value)
 
 
-def test_a_package_cannot_fall_back_on_the_machines_site_packages(packages, template, stack, tmp_path) -> None:
+def test_a_package_cannot_fall_back_on_the_machines_site_packages(packages, template, smoke_stack, tmp_path) -> None:
     # GIVEN a package without pydantic, on a machine whose python3.12 may have one installed
     broken = tmp_path / "ClientsFunction"
     shutil.copytree(packages.packages["ClientsFunction"], broken, symlinks=True)
@@ -241,8 +251,8 @@ def test_a_package_cannot_fall_back_on_the_machines_site_packages(packages, temp
     packaged = Packaged(packages.python, {"ClientsFunction": broken}, packages.runtime_dir, logs=tmp_path / "logs")
 
     # WHEN it runs
-    with runner_for(packaged, template, stack) as runner, pytest.raises(AssertionError) as failed:
-        check_clients(runner, stack)
+    with runner_for(packaged, template, smoke_stack) as runner, pytest.raises(AssertionError) as failed:
+        post_client(runner, smoke_stack, {})
 
     # THEN its init fails: the interpreter's own site-packages are not on its path
     assert "ClientsFunction's package failed: ModuleNotFoundError: No module named 'pydantic'" in str(failed.value)
