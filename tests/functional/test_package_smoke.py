@@ -28,7 +28,7 @@ import pytest
 from shoplocal.lambdas import FunctionError, FunctionRunner, Packaged
 from shoplocal.packaging import build, find_lambda_python, machine_arch, makefile_functions, runtime_sdk
 from shoplocal.provision import Stack, function_environment, provision
-from shoplocal.template import Template
+from shoplocal.template import Function, Template
 from tests.events import api_event, client_claims
 from tests.sqs_events import delete, queue_arn, receive, sqs_event
 
@@ -43,7 +43,7 @@ sqs = boto3.client("sqs")
 def lambda_python() -> str:
     search = find_lambda_python()
     if search.python is None:
-        pytest.skip(f"package smoke test not run: no python3.12 on this machine ({search.reason()}); "
+        pytest.skip(f"package smoke test not run: no python3.12 found ({search.reason()}); "
                     "install one (pyenv install 3.12, or your distribution's python3.12) or set LAMBDA_PYTHON")
     return search.python
 
@@ -237,25 +237,40 @@ def test_a_package_missing_a_dependency_fails_the_smoke_test_naming_it(packages,
     with runner_for(packaged, template, smoke_stack) as runner, pytest.raises(AssertionError) as failed:
         post_client(runner, smoke_stack, {})
 
-    # THEN it fails with the ImportError, naming the module (imported when an id is made: the answer is a 500)
-    assert "ClientsFunction's package failed: answered {'statusCode': 500" in str(failed.value)
-    assert "logged: ModuleNotFoundError: No module named 'ulid'" in str(failed.value)
+    # THEN it fails with the ImportError, naming the module (imported when the first id is made, so the handler
+    # answered a 500 and logged the exception)
+    assert "ClientsFunction's package failed" in str(failed.value)
+    assert "ModuleNotFoundError: No module named 'ulid'" in str(failed.value)
 
 
-def test_a_package_cannot_fall_back_on_the_machines_site_packages(packages, template, smoke_stack, tmp_path) -> None:
-    # GIVEN a package without pydantic, on a machine whose python3.12 may have one installed
-    broken = tmp_path / "ClientsFunction"
-    shutil.copytree(packages.packages["ClientsFunction"], broken, symlinks=True)
-    for path in [broken / "pydantic", *broken.glob("pydantic-*.dist-info")]:
-        shutil.rmtree(path)
-    packaged = Packaged(packages.python, {"ClientsFunction": broken}, packages.runtime_dir, logs=tmp_path / "logs")
+def test_a_function_process_imports_only_from_its_package_the_runtimes_sdk_and_the_standard_library(
+    packages, tmp_path
+) -> None:
+    # GIVEN a package whose handler reports where its process imports from
+    package = tmp_path / "Probe"
+    package.mkdir()
+    (package / "probe.py").write_text(
+        "import sys, sysconfig\n"
+        "def handler(event, context):\n"
+        "    import boto3\n"
+        "    return {'path': sys.path, 'boto3': boto3.__file__, 'version': boto3.__version__,\n"
+        "            'site': sysconfig.get_paths()['purelib'], 'prefix': sys.base_prefix,\n"
+        "            'flags': [sys.flags.isolated, sys.flags.no_site]}\n"
+    )
+    probe = Function("Probe", "probe.handler", {}, 30)
+    packaged = Packaged(packages.python, {"Probe": package}, packages.runtime_dir, logs=tmp_path / "logs")
 
-    # WHEN it runs
-    with runner_for(packaged, template, smoke_stack) as runner, pytest.raises(AssertionError) as failed:
-        post_client(runner, smoke_stack, {})
+    # WHEN it runs as the smoke test runs a function
+    with FunctionRunner({"Probe": probe}, {"Probe": {}}, report=False, packaged=packaged) as runner:
+        seen = runner.invoke("Probe", {})
 
-    # THEN its init fails: the interpreter's own site-packages are not on its path
-    assert "ClientsFunction's package failed: ModuleNotFoundError: No module named 'pydantic'" in str(failed.value)
+    # THEN its path is the package, then the runtime's SDK, then the standard library: not the interpreter's
+    # site-packages, nor PYTHONPATH, nor the current directory; and boto3 is the runtime's
+    assert seen["path"][:2] == [str(package), str(packages.runtime_dir)]
+    assert seen["site"] not in seen["path"] and "" not in seen["path"]
+    assert all(entry.startswith(seen["prefix"]) for entry in seen["path"][2:])
+    assert seen["flags"] == [1, 1]
+    assert seen["boto3"].startswith(str(packages.runtime_dir)) and seen["version"] == "1.38.36"
 
 
 # ---- finding a python3.12 ----
