@@ -47,7 +47,8 @@ $(CHROMIUM_STAMP): | $(STAMP)
 run: $(STAMP)
 	$(BIN)/shop run
 
-## Every check and every test tier.
+## Every check and every test tier, the package smoke test among them (`make smoke` below: it skips, saying why,
+## where no python3.12 is found).
 test: check-lock $(STAMP) $(CHROMIUM_STAMP) check-models check-handlers check-sdk check-contract lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 

@@ -84,7 +84,7 @@ def smoke(runner: FunctionRunner, logical_id: str, event: Any, succeeded: Callab
     try:
         answer = runner.invoke(logical_id, event)
     except FunctionError as error:
-        answer, failure = None, f"{error.error_type}: {error.error_message}"
+        failure = f"{error.error_type}: {error.error_message}"
     else:
         if succeeded(answer):
             return answer
@@ -224,7 +224,9 @@ def test_the_packaged_pipeline_takes_an_order_to_its_invoice(pipeline) -> None:
     assert pipeline["sweep"]["found"] == 0  # nothing left stuck
 
 
-def test_a_package_missing_a_dependency_fails_the_smoke_test_naming_it(packages, template, smoke_stack, tmp_path) -> None:
+def test_a_package_missing_a_dependency_fails_the_smoke_test_naming_it(
+    packages, template, smoke_stack, tmp_path
+) -> None:
     # GIVEN the clients function's package without python-ulid (its ids), as a build that lost it would be
     broken = tmp_path / "ClientsFunction"
     shutil.copytree(packages.packages["ClientsFunction"], broken, symlinks=True)
