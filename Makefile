@@ -47,7 +47,8 @@ $(CHROMIUM_STAMP): | $(STAMP)
 run: $(STAMP)
 	$(BIN)/shop run
 
-## Every check and every test tier.
+## Every check and every test tier, the package smoke test among them (`make smoke` below: it skips, saying why,
+## where no python3.12 is found).
 test: check-lock $(STAMP) $(CHROMIUM_STAMP) check-models check-handlers check-publish check-sdk check-sdk-ts check-contract lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
@@ -181,7 +182,11 @@ clean:
 ## local python3.12: `make build-X LAMBDA_PYTHON=/path/to/python3.12`, or `sam build --use-container`.
 ## `python -m shoplocal.bench.package` reports the sizes.
 LAMBDA_RUNTIME     := 3.12# template.yaml's Runtime: python3.12 (tests/unit/test_bench_package.py checks they agree)
-LAMBDA_PLATFORM    := --platform manylinux2014_aarch64 --implementation cp --python-version $(LAMBDA_RUNTIME) --only-binary=:all:
+## LAMBDA_ARCH: the wheels' architecture, template.yaml's (arm64, pip's aarch64) unless told another: the package
+## smoke test builds the same packages for this machine's (x86_64) to run them here. The locks serve both: they
+## hold the hashes of every wheel of each pinned version, and `make lock` checks that both resolve alike.
+LAMBDA_ARCH        := aarch64
+LAMBDA_PLATFORM    := --platform manylinux2014_$(LAMBDA_ARCH) --implementation cp --python-version $(LAMBDA_RUNTIME) --only-binary=:all:
 LAMBDA_RUNTIME_SDK := boto3 botocore s3transfer
 LAMBDA_LOCK        := lambda.lock# requirements/: pyproject's dependencies, hashed, for this platform
 LAMBDA_DROP        := $(LAMBDA_RUNTIME_SDK)
@@ -205,6 +210,22 @@ build-ClientsFunction build-OrdersFunction build-InvoicesFunction build-Approval
 lambda-bytecode:
 	$(LAMBDA_PYTHON_CHECK)
 	$(LAMBDA_BYTECODE)
+
+## The boto3 the python3.12 Lambda runtime carries (requirements/lambda-runtime.in says which and why), hashed,
+## into ARTIFACTS_DIR: what the functions that ship no SDK import on Lambda. For the package smoke test.
+.PHONY: lambda-runtime-sdk smoke
+lambda-runtime-sdk:
+	$(PYTHON) -m pip install --quiet --no-compile --target "$(ARTIFACTS_DIR)" $(LAMBDA_PLATFORM) \
+	  --require-hashes --no-deps -r requirements/lambda-runtime.lock
+
+## The package smoke test (tests/functional/test_package_smoke.py; `make test` runs it with the other tests):
+## each function's package, built by its build-* target above for this machine's architecture, runs its handler
+## in a clean python3.12 holding only the package and the runtime's boto3, against a moto server provisioned
+## from template.yaml, with the environment the local stack gives it and one representative event; a missing
+## dependency fails it with the ImportError. Without a python3.12 (LAMBDA_PYTHON, python3.12 on PATH, or
+## pyenv's) it does not run, and pytest's summary says so (SKIPPED, with where it looked).
+smoke: $(STAMP)
+	$(BIN)/python -m pytest tests/functional/test_package_smoke.py
 
 ## The benchmark (docs/architecture.md §7) on a local stack of its own: a table, and bench/results.json.
 ## BENCH_ARGS passes options, e.g. `make bench BENCH_ARGS="--only calls,warm --repetitions 20"`.

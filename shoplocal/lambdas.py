@@ -16,7 +16,9 @@ environments), one event at a time per process, as on Lambda.
 - Logs: the functions' stdout and stderr are this process's; after each invocation the runtime writes a
   CloudWatch-style `REPORT` line (request id, duration, memory, init duration on a cold start).
 
-The process itself is shoplocal/lambda_bootstrap.py.
+The process itself is shoplocal/lambda_bootstrap.py. By default it runs this interpreter on the source tree;
+`Packaged` runs it instead on each function's deployment package, in a clean python3.12 (the package smoke
+test, tests/functional/test_package_smoke.py).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ __all__ = [
     "FunctionRunner",
     "FunctionTimeout",
     "LambdaContext",
+    "Packaged",
     "Report",
     "UnknownFunction",
 ]
@@ -75,6 +78,41 @@ PASSED_ON = (
     "AWS_SESSION_TOKEN",
     "PATH",
 )
+
+
+@dataclass(frozen=True)
+class Packaged:
+    """Run each function from its deployment package, as Lambda runs it from /var/task: `python` (a python3.12,
+    the functions' runtime) isolated (`-I`: no PYTHONPATH, user site-packages or current directory) and without
+    its own site-packages (`-S`), so that it imports from the package, then from `runtime_dir` (the runtime's
+    boto3, as Lambda's python3.12 carries one in /var/lang/lib/python3.12/site-packages), then the standard
+    library, and nothing else. The bootstrap, like Lambda's, is not in the package: it is run from its file."""
+
+    python: str
+    packages: Mapping[str, Path]  # logical id -> the package's directory (Lambda's /var/task)
+    runtime_dir: Path
+    # X-Ray on, as the template's `Tracing: Active` has it on AWS (the SDK imported, botocore patched), with an
+    # unsampled trace header: nothing is sent, and no daemon is needed.
+    trace_header: str = "Root=1-00000000-000000000000000000000000;Parent=0000000000000000;Sampled=0"
+    # When set, each function's stdout and stderr (its log lines, an init traceback) are appended to
+    # `<logs>/<logical id>.log` instead of this process's, for the caller to read back (`log_file`).
+    logs: Path | None = None
+
+    def log_file(self, logical_id: str) -> Path | None:
+        return None if self.logs is None else self.logs / f"{logical_id}.log"
+
+    def command(self, function: Function, fd: int) -> tuple[list[str], Path]:
+        task_root = self.packages[function.logical_id]
+        prelude = (
+            "import runpy, sys; "
+            f"sys.path[:0] = [{str(task_root)!r}, {str(self.runtime_dir)!r}]; "
+            f"runpy.run_path({str(ROOT / 'shoplocal' / 'lambda_bootstrap.py')!r}, run_name='__main__')"
+        )
+        return [self.python, "-I", "-S", "-c", prelude, function.handler, str(fd)], task_root
+
+    def environment(self, function: Function) -> dict[str, str]:
+        task_root = str(self.packages[function.logical_id])
+        return {"LAMBDA_TASK_ROOT": task_root, "PYTHONPATH": task_root, "_X_AMZN_TRACE_ID": self.trace_header}
 
 
 class UnknownFunction(LookupError):
@@ -147,19 +185,33 @@ def concurrency_limit(function: Function, default: int | None = None) -> int:
 class _Environment:
     """One process of a function, with its end of the socket the bootstrap speaks on."""
 
-    def __init__(self, function: Function, environment: Mapping[str, str]) -> None:
+    def __init__(self, function: Function, environment: Mapping[str, str], packaged: Packaged | None = None) -> None:
         parent, child = socket.socketpair()
         self.started = time.perf_counter()
+        output = None
+        if packaged is None:
+            command = [sys.executable, "-m", "shoplocal.lambda_bootstrap", function.handler, str(child.fileno())]
+            cwd = ROOT
+        else:
+            command, cwd = packaged.command(function, child.fileno())
+            log_file = packaged.log_file(function.logical_id)
+            if log_file is not None:
+                log_file.parent.mkdir(parents=True, exist_ok=True)
+                output = open(log_file, "ab")  # the process keeps its own descriptor
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "shoplocal.lambda_bootstrap", function.handler, str(child.fileno())],
+                command,
                 env=dict(environment),
-                cwd=ROOT,
+                cwd=cwd,
                 stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=output,
                 pass_fds=(child.fileno(),),
             )
         finally:
             child.close()
+            if output is not None:
+                output.close()
         self.connection = Connection(parent.detach())
         self.files: dict[str, int] = {}
         self.init_ms: float | None = None  # set once ready; reported with the first invocation only
@@ -216,10 +268,12 @@ class FunctionRunner:
         *,
         concurrency: Mapping[str, int] | None = None,
         report: bool = True,
+        packaged: Packaged | None = None,
     ) -> None:
         self.functions = dict(functions)
+        self.packaged = packaged
         self.environments = {
-            name: self.runtime_environment(function, environments.get(name, {}))
+            name: self.runtime_environment(function, environments.get(name, {}), packaged)
             for name, function in self.functions.items()
         }
         concurrency = dict(concurrency or {})
@@ -248,24 +302,19 @@ class FunctionRunner:
         self.close()
 
     @staticmethod
-    def runtime_environment(function: Function, environment: Mapping[str, str]) -> dict[str, str]:
+    def runtime_environment(
+        function: Function, environment: Mapping[str, str], packaged: Packaged | None = None
+    ) -> dict[str, str]:
         """A process's whole environment: the template's variables and the Lambda runtime's."""
         passed_on = {name: os.environ[name] for name in PASSED_ON if name in os.environ}
+        if packaged is not None:
+            return {**passed_on, **environment, **_lambda_variables(function), **packaged.environment(function)}
         return {
             **passed_on,
             **environment,
-            "AWS_LAMBDA_FUNCTION_NAME": function.logical_id,
-            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb),
-            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function.logical_id}",
-            "AWS_LAMBDA_LOG_STREAM_NAME": f"local/[$LATEST]{function.logical_id}",
-            "_HANDLER": function.handler,
+            **_lambda_variables(function),
             "LAMBDA_TASK_ROOT": str(ROOT),
             "PYTHONPATH": str(ROOT),
-            "TZ": ":UTC",
-            "LANG": "C.UTF-8",
-            # Logs reach the console as they are written, and survive a process killed at its timeout.
-            "PYTHONUNBUFFERED": "1",
             # No X-Ray daemon here: entry points then build no Tracer, nor import aws_xray_sdk.
             "POWERTOOLS_TRACE_DISABLED": "true",
         }
@@ -319,7 +368,7 @@ class FunctionRunner:
                     break
                 pool.condition.wait()
         try:
-            return _Environment(function, self.environments[function.logical_id])
+            return _Environment(function, self.environments[function.logical_id], self.packaged)
         except BaseException:
             with pool.condition:
                 pool.count -= 1
@@ -400,6 +449,22 @@ class FunctionRunner:
             with self._write_lock:
                 sys.stdout.write(report.line() + "\n")
                 sys.stdout.flush()
+
+
+def _lambda_variables(function: Function) -> dict[str, str]:
+    """What the Lambda runtime sets in every function's environment."""
+    return {
+        "AWS_LAMBDA_FUNCTION_NAME": function.logical_id,
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb),
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function.logical_id}",
+        "AWS_LAMBDA_LOG_STREAM_NAME": f"local/[$LATEST]{function.logical_id}",
+        "_HANDLER": function.handler,
+        "TZ": ":UTC",
+        "LANG": "C.UTF-8",
+        # Logs reach the console as they are written, and survive a process killed at its timeout.
+        "PYTHONUNBUFFERED": "1",
+    }
 
 
 def _relative(path: str) -> str:

@@ -7,7 +7,7 @@ same run, is the package every function got before the per-function dependency s
 every runtime dependency, reportlab and boto3 included, and no bytecode (`build_unoptimised`).
 
 The Makefile compiles each package's bytecode with LAMBDA_PYTHON, which must be a python3.12 (the functions'
-runtime); `build` passes one when it finds it (`lambda_python`), else the Makefile's error says what to do.
+runtime); `build` (shoplocal/packaging.py) passes one when it finds it, else the Makefile's error says what to do.
 The zips include `__pycache__`, as `sam build` leaves it; each figure's detail counts the .pyc files and
 their bytes (`bytecode`).
 
@@ -21,11 +21,8 @@ Standalone: `python -m shoplocal.bench.package [FUNCTION ...]` prints the sizes 
 from __future__ import annotations
 
 import compileall
-import functools
 import os
 import py_compile
-import shutil
-import subprocess
 import sys
 import tempfile
 import tomllib
@@ -35,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from shoplocal.bench.common import BenchContext, Figure
+from shoplocal.packaging import build, makefile_functions, run
 
 SECTION = "package"
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,63 +44,6 @@ UNZIPPED_LIMIT = 250 * 1024 * 1024
 # What no Lambda package should carry: the local stack, console scripts, dev and local-only tools.
 NEVER_SHIPPED = ("shoplocal", "bin", "moto", "connexion", "pytest", "schemathesis", "cfnlint", "black", "ruff")
 BASELINE_LABEL = "one package for every function: all runtime dependencies incl. reportlab and boto3 (before)"
-BUILD_TIMEOUT_S = 600
-LAMBDA_PYTHON_VERSION = (3, 12)  # template.yaml: Runtime python3.12; bytecode is specific to it
-
-
-def makefile_functions() -> list[str]:
-    """Logical ids of the functions `sam build` builds through the Makefile."""
-    from shoplocal.template import Template
-
-    return [
-        logical_id
-        for logical_id, resource in Template().resources.items()
-        if resource["Type"] == "AWS::Serverless::Function"
-        and resource.get("Metadata", {}).get("BuildMethod") == "makefile"
-    ]
-
-
-def _run(command: list[str]) -> None:
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-
-
-def _is_lambda_python(python: str) -> bool:
-    check = f"import sys; sys.exit(sys.version_info[:2] != {LAMBDA_PYTHON_VERSION!r})"
-    try:
-        return subprocess.run([python, "-c", check], capture_output=True, timeout=30, check=False).returncode == 0
-    except OSError:
-        return False
-
-
-@functools.cache
-def lambda_python() -> str | None:
-    """A python3.12 to compile the packages' bytecode with: `python3.12` on PATH when it runs (a pyenv shim may
-    refuse), else pyenv's installed 3.12; None when there is neither (the Makefile then fails, saying why)."""
-    name = "python{}.{}".format(*LAMBDA_PYTHON_VERSION)
-    candidates = [shutil.which(name)]
-    pyenv = shutil.which("pyenv")
-    if pyenv:
-        version = "{}.{}".format(*LAMBDA_PYTHON_VERSION)
-        try:
-            prefix = subprocess.run([pyenv, "prefix", version], capture_output=True, text=True, timeout=30, check=False)
-        except OSError:
-            prefix = None
-        if prefix and prefix.returncode == 0 and prefix.stdout.strip():
-            candidates.append(str(Path(prefix.stdout.strip().split(os.pathsep)[0], "bin", name)))
-    return next((python for python in candidates if python and _is_lambda_python(python)), None)
-
-
-def build(function: str, artifacts_dir: Path) -> None:
-    """What `sam build` runs for `function`: `make build-<function>` with ARTIFACTS_DIR (and LAMBDA_PYTHON when
-    this machine has a python3.12 that the Makefile's default `python3.12` may not find)."""
-    command = ["make", "--no-print-directory", f"build-{function}", f"ARTIFACTS_DIR={artifacts_dir}",
-               f"PYTHON={sys.executable}"]
-    python = lambda_python()
-    if python:
-        command.append(f"LAMBDA_PYTHON={python}")
-    _run(command)
 
 
 def build_unoptimised(artifacts_dir: Path) -> None:
@@ -111,8 +52,8 @@ def build_unoptimised(artifacts_dir: Path) -> None:
     requirements = project["dependencies"] + project["optional-dependencies"].get("pdf", [])
     pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-compile", "--target", str(artifacts_dir)]
     platform = ["--platform", "manylinux2014_aarch64", "--implementation", "cp", "--python-version", "3.12"]
-    _run([*pip, "--no-deps", "."])
-    _run([*pip, *platform, "--only-binary=:all:", *requirements])
+    run([*pip, "--no-deps", "."])
+    run([*pip, *platform, "--only-binary=:all:", *requirements])
 
 
 def _top(path: str) -> str:
