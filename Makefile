@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # tools' `#!/usr/bin/env node` and the tests that run node find that one.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: run test models check-models handlers check-handlers sdk check-sdk lint unit functional e2e load bench clean lambda-bytecode
+.PHONY: run test models check-models handlers check-handlers apis check-apis sdk check-sdk lint unit functional e2e load bench clean lambda-bytecode
 
 ## Dependencies come from requirements/dev.lock (exact versions with hashes), then the project and the SDK
 ## themselves without dependencies. `make lock` regenerates the locks with uv; `make check-lock` fails when
@@ -48,7 +48,7 @@ run: $(STAMP)
 	$(BIN)/shop run
 
 ## Every check and every test tier.
-test: check-lock $(STAMP) $(CHROMIUM_STAMP) check-models check-handlers check-sdk check-contract lint
+test: check-lock $(STAMP) $(CHROMIUM_STAMP) check-models check-handlers check-apis check-sdk check-contract lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 ## Regenerate domain/models.py from openapi.yaml.
@@ -68,6 +68,15 @@ handlers: $(STAMP)
 ## Fail when the committed route layer differs from what openapi.yaml generates.
 check-handlers: $(STAMP)
 	$(BIN)/python -m codegen.routes --check
+
+## Regenerate apigateway/shop-api.yaml and machine-api.yaml, the API Gateway definitions of template.yaml's Api (ID
+## tokens) and MachineApi (access tokens with scopes), from openapi.yaml.
+apis: $(STAMP)
+	$(BIN)/python -m codegen.apis
+
+## Fail when the committed API Gateway definitions differ from what openapi.yaml generates.
+check-apis: $(STAMP)
+	$(BIN)/python -m codegen.apis --check
 
 ## Regenerate the Python SDK (sdk/, package shop_client) from openapi.yaml with openapi-python-client.
 sdk: $(STAMP)
