@@ -43,7 +43,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.limits import MAX_BODY_BYTES
 from shoplocal.lambdas import FunctionError, FunctionTimeout
-from shoplocal.template import OPENAPI_PATH
+from shoplocal.template import OPENAPI_PATH, ROOT
+
+# The machine API's definition (codegen/apis.py): the contract with each operation's scopes.
+MACHINE_API_PATH = ROOT / "apigateway" / "machine-api.yaml"
 
 logger = logging.getLogger(__name__)
 
