@@ -234,3 +234,51 @@ def test_by_stack_name_an_order_is_looked_up_and_a_dlq_listed_and_re_driven_once
     assert left.returncode == 0 and message_id in left.stdout
     assert moved.returncode == 0, moved.stderr
     assert "from the orders DLQ back to the orders queue" in moved.stdout
+
+
+# ---- machine clients (issue 15): the back office's app clients for customers' systems ----
+
+
+def test_shop_machine_client_create_binds_an_app_client_to_one_client_and_its_tokens_act_for_it(
+    local_stack, local_stack_info, admin_token
+):
+    import jwt
+
+    by_name = ("--stack", STACK_NAME, "--endpoint", local_stack_info["moto"])
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    email = f"m2m-{uuid.uuid4().hex[:10]}@example.com"
+    created = httpx.post(f"{local_stack}/clients", json={"name": "ERP Ltd", "email": email}, headers=headers, timeout=10)
+    client_id = created.json()["clientId"]
+
+    # WHEN the back office makes the app client of the client's system, through the stack's outputs
+    made = shop(None, "machine-client", "create", "--client-id", client_id, "--scopes", "shop/orders.read", *by_name)
+
+    # THEN it names the app client, the client and the scopes (no secret: the local stack has no Cognito) ...
+    assert made.returncode == 0, made.stderr
+    result = json.loads(made.stdout)
+    assert result["clientId"] == client_id and result["scopes"] == ["shop/orders.read"]
+    assert "appClientSecret" not in result
+    # ... and an access token of that app client acts for that client: the trigger read the item it wrote
+    token = shop(None, "token", "--machine", "--client", client_id, "--scopes", "shop/orders.read",
+                 "--stack-file", local_stack_info["stack_file"])
+    assert token.returncode == 0, token.stderr
+    claims = jwt.decode(token.stdout.strip(), options={"verify_signature": False})
+    assert claims["client_id"] == result["appClientId"] and claims["shop:clientId"] == client_id
+    machine = {"Authorization": f"Bearer {token.stdout.strip()}"}
+    assert httpx.get(f"{local_stack_info['machine_api']}/clients/{client_id}/orders", headers=machine, timeout=10).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("--client-id", "01ARZ3NDEKTSV4RRFFQ69G5FAV", "--scopes", "shop/backoffice"),
+        ("--client-id", "01ARZ3NDEKTSV4RRFFQ69G5FAV", "--scopes", "shop/everything"),
+        ("--client-id", "not-a-client", "--scopes", "shop/profile"),
+        ("--back-office", "--scopes", "shop/profile"),
+    ],
+    ids=["client with back office", "undeclared scope", "malformed client id", "back office without its scope"],
+)
+def test_shop_machine_client_create_refuses_what_may_not_be_made_with_one_line(local_stack_info, argv):
+    made = shop(None, "machine-client", "create", *argv, "--stack", STACK_NAME, "--endpoint", local_stack_info["moto"])
+    assert made.returncode == 2 and made.stdout == ""
+    assert made.stderr.startswith("shop machine-client: ") and len(made.stderr.strip().splitlines()) == 1
