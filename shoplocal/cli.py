@@ -146,6 +146,7 @@ def run(args: argparse.Namespace) -> int:
         from shoplocal.emulator import Emulator, free_port
         from shoplocal.gateway import MACHINE_API_PATH, create_app, load_spec
         from shoplocal.lambdas import FunctionRunner
+        from shoplocal.machine import TokenEndpoint
         from shoplocal.pollers import start_pollers
         from shoplocal.provision import provision
         from shoplocal.template import OPENAPI_PATH, TEMPLATE_PATH, Template
@@ -187,6 +188,8 @@ def run(args: argparse.Namespace) -> int:
             authorizer=MachineJwtAuthorizer(issuer.verifier(), machine_spec),
             spec=machine_spec,
         )
+        # ... with the token endpoint in front (POST /oauth2/token: client credentials, through PreTokenFunction).
+        machine_app = TokenEndpoint(machine_app, issuer, runner)
         machine_server = _server(
             uvicorn.Config(machine_app, host=HOST, port=args.machine_port, log_level=args.log_level),
             on_ready=machine_ready.set,
@@ -402,9 +405,25 @@ def _add_machine_client(subparsers: argparse._SubParsersAction) -> None:
             scopes = args.scopes or (
                 [BACK_OFFICE_SCOPE] if args.back_office else ["shop/profile", "shop/orders.read", "shop/orders.write"]
             )
+            issuer, token_url = None, None
+            if stack.local:  # the local app client's secret derives from the running stack's key, when found
+                from shoplocal.auth import LocalIssuer, NoLocalKey, key_file
+                from shoplocal.ops import STACK_FILE
+
+                ready_file = args.stack_file or STACK_FILE
+                try:
+                    issuer = LocalIssuer.load(key_file(ready_file))
+                    token_url = json.loads(ready_file.read_text()).get("machine_api", "") + "/oauth2/token"
+                except (NoLocalKey, OSError, ValueError):
+                    issuer = None
             try:
                 made = create_machine_client(
-                    stack, args.client_id, scopes, user_pool_id=stack.outputs.get("UserPoolId"), name=args.name
+                    stack,
+                    args.client_id,
+                    scopes,
+                    user_pool_id=stack.outputs.get("UserPoolId"),
+                    name=args.name,
+                    issuer=issuer,
                 )
             except MachineClientError as error:
                 print(f"shop machine-client: {error}", file=sys.stderr)
@@ -414,6 +433,8 @@ def _add_machine_client(subparsers: argparse._SubParsersAction) -> None:
                 result["appClientSecret"] = made.secret
             if stack.outputs.get("TokenUrl"):
                 result["tokenUrl"] = stack.outputs["TokenUrl"]
+            elif made.secret and token_url:
+                result["tokenUrl"] = token_url
             print(json.dumps(result, indent=2), flush=True)
             return 0
 

@@ -9,6 +9,9 @@
   event Cognito would send the trigger for a client credentials grant and runs the trigger's own code on it
   (domain/machine_tokens.py with datamodel/machine_clients.py, so the table item is read as on AWS), then signs
   the access token with the stack's key, with the claims and scopes the trigger answered.
+- `TokenEndpoint`: the local token endpoint, `POST /oauth2/token` on the machine API's port, where an app client
+  trades its id and secret (`shop machine-client create` prints them) for an access token, through
+  PreTokenFunction run by the local runtime.
 """
 
 from __future__ import annotations
@@ -92,10 +95,16 @@ def _table_of(stack: OpsStack) -> Iterator[Any]:
 
 
 def create_machine_client(
-    stack: OpsStack, client_id: str | None, scopes: Sequence[str], user_pool_id: str | None = None, name: str = ""
+    stack: OpsStack,
+    client_id: str | None,
+    scopes: Sequence[str],
+    user_pool_id: str | None = None,
+    name: str = "",
+    issuer: LocalIssuer | None = None,
 ) -> MachineClient:
     """Make the app client of one customer system (or of a back-office system, `client_id` None) and record the
-    client id it acts for. On a deployed stack `user_pool_id` (output UserPoolId) is where it is made."""
+    client id it acts for. On a deployed stack `user_pool_id` (output UserPoolId) is where it is made; on the
+    local stack, its secret is derived from `issuer`'s key (none without it)."""
     import re
 
     from domain.ids import ULID_PATTERN
@@ -106,6 +115,8 @@ def create_machine_client(
     secret = None
     if stack.local:
         app_client_id = local_app_client_id(client_id)
+        if issuer is not None:
+            secret = local_secret(issuer, app_client_id)
     else:
         if not user_pool_id:
             raise MachineClientError(f"{stack.label} names no user pool (output UserPoolId)")
@@ -169,3 +180,96 @@ def local_machine_token(
     return issuer.access_token(
         app.app_client_id, granted, generation.get("claimsToAddOrOverride") or {}, seconds=seconds
     )
+
+
+# ---- the local token endpoint (the user pool domain's /oauth2/token on AWS) ----
+
+TOKEN_PATH = "/oauth2/token"
+
+
+def local_secret(issuer: LocalIssuer, app_client_id: str) -> str:
+    """A local app client's secret: derived from the stack's signing key, so nothing more is kept, and a new key
+    (`shop run --fresh`) changes every secret, as a new user pool would."""
+    import base64
+    import hmac
+
+    from cryptography.hazmat.primitives import serialization
+
+    key = issuer.private_key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    digest = hmac.new(key, f"app-client-secret:{app_client_id}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode().rstrip("=").lower()
+
+
+class TokenEndpoint:
+    """ASGI: `POST /oauth2/token` with the client credentials grant, as Cognito's token endpoint answers it
+    (RFC 6749 section 4.4; the app client's id and secret in HTTP Basic or in the form), in front of `app` (the
+    machine API's gateway), which gets every other request. The token goes through PreTokenFunction itself, run
+    by the local runtime as Cognito runs the trigger, so its table read is the one on AWS. Unlike Cognito, the
+    local stack keeps no app client settings: it grants the scopes asked for (`scope`), or every client scope,
+    and the trigger decides who the token acts for."""
+
+    def __init__(self, app: Any, issuer: LocalIssuer, runner: Any) -> None:
+        self.app, self.issuer, self.runner = app, issuer, runner
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"] != TOKEN_PATH:
+            await self.app(scope, receive, send)
+            return
+        from starlette.concurrency import run_in_threadpool
+        from starlette.requests import Request
+        from starlette.responses import JSONResponse
+
+        request = Request(scope, receive)
+        if request.method != "POST":
+            response = JSONResponse({"error": "invalid_request"}, 405, headers={"Allow": "POST"})
+        else:
+            form = dict(await request.form())
+            status, body = await run_in_threadpool(self.grant, request.headers.get("authorization"), form)
+            headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+            if status == 401:
+                headers["WWW-Authenticate"] = 'Basic realm="shoplocal"'
+            response = JSONResponse(body, status, headers=headers)
+        await response(scope, receive, send)
+
+    def grant(self, authorization: str | None, form: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        import hmac
+
+        if form.get("grant_type") != "client_credentials":
+            return 400, {"error": "unsupported_grant_type"}
+        app_client_id, secret = _client_credentials(authorization, form)
+        if not app_client_id or not secret or not hmac.compare_digest(secret, local_secret(self.issuer, app_client_id)):
+            return 401, {"error": "invalid_client"}
+        declared = declared_scopes()
+        asked = str(form.get("scope") or "").split() or [s for s in declared if s != BACK_OFFICE_SCOPE]
+        if any(scope not in declared for scope in asked):
+            return 400, {"error": "invalid_scope"}
+        from shoplocal.lambdas import FunctionError
+
+        try:
+            answer = self.runner.invoke("PreTokenFunction", client_credentials_event(app_client_id, asked))
+        except FunctionError:
+            # Cognito refuses the token when the trigger fails (its log has why).
+            return 400, {"error": "invalid_request", "error_description": "the pre-token trigger refused the token"}
+        generation = ((answer or {}).get("response") or {}).get("claimsAndScopeOverrideDetails") or {}
+        generation = generation.get("accessTokenGeneration") or {}
+        suppressed = set(generation.get("scopesToSuppress") or [])
+        granted = [scope for scope in asked if scope not in suppressed]
+        token = self.issuer.access_token(app_client_id, granted, generation.get("claimsToAddOrOverride") or {})
+        return 200, {"access_token": token, "expires_in": TOKEN_SECONDS, "token_type": "Bearer"}
+
+
+def _client_credentials(authorization: str | None, form: dict[str, Any]) -> tuple[str, str]:
+    import base64
+    import binascii
+    from urllib.parse import unquote
+
+    if authorization and authorization.lower().startswith("basic "):
+        try:
+            decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return "", ""
+        app_client_id, _, secret = decoded.partition(":")
+        return unquote(app_client_id), unquote(secret)
+    return str(form.get("client_id") or ""), str(form.get("client_secret") or "")
