@@ -167,7 +167,7 @@ LAMBDA_BYTECODE     = $(LAMBDA_PYTHON) -m compileall -q -j 0 --invalidation-mode
   -s "$(ARTIFACTS_DIR)" -p /var/task "$(ARTIFACTS_DIR)"
 build-PaidOrderFunction: LAMBDA_LOCK := lambda-pdf.lock
 build-PaidOrderFunction: LAMBDA_DROP :=
-build-ClientsFunction build-OrdersFunction build-InvoicesFunction build-ApprovalFunction build-PaidOrderFunction build-RedriveFunction:
+build-ClientsFunction build-OrdersFunction build-InvoicesFunction build-ApprovalFunction build-PaidOrderFunction build-RedriveFunction build-PreTokenFunction:
 	$(LAMBDA_PYTHON_CHECK)
 	$(PYTHON) -m pip install --quiet --no-compile --no-deps --target "$(ARTIFACTS_DIR)" .
 	$(PYTHON) -m pip install --quiet --no-compile --target "$(ARTIFACTS_DIR)" $(LAMBDA_PLATFORM) \

@@ -148,3 +148,20 @@ def test_the_machine_api_url_and_the_token_url_are_outputs(tpl):
     assert outputs["TokenUrl"]["Value"] == {
         "Fn::Sub": "https://${UserPoolDomain}.auth.${AWS::Region}.amazoncognito.com/oauth2/token"
     }
+
+
+def test_every_function_sam_builds_with_the_makefile_has_its_build_target(tpl):
+    import re
+
+    built = {
+        name for name, r in tpl.resources.items()
+        if r["Type"] == "AWS::Serverless::Function" and r.get("Metadata", {}).get("BuildMethod") == "makefile"
+    }
+    makefile = (ROOT / "Makefile").read_text()
+    targets = {
+        name
+        for line in re.findall(r"^(build-[A-Za-z]+(?: build-[A-Za-z]+)*):\s*$", makefile, re.MULTILINE)
+        for name in line.replace("build-", "").split()
+    }
+    assert "PreTokenFunction" in built
+    assert built <= targets, built - targets
