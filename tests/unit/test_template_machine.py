@@ -165,3 +165,14 @@ def test_every_function_sam_builds_with_the_makefile_has_its_build_target(tpl):
     }
     assert "PreTokenFunction" in built
     assert built <= targets, built - targets
+
+
+def test_the_dashboard_shows_the_machine_apis_errors_and_latency(tpl):
+    import json
+    import re
+
+    body = tpl.resources["PipelineDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    dashboard = json.loads(re.sub(r"\$\{[^}]+\}", "x", body.replace("${AWS::StackName}", "STACK")))
+    lines = [m for w in dashboard["widgets"] for m in w["properties"].get("metrics", [])]
+    machine = {(m[1], m[-1].get("stat")) for m in lines if m[0] == "AWS/ApiGateway" and m[3] == "STACK-machine-api"}
+    assert ("5XXError", None) in machine and ("Latency", "p99") in machine
