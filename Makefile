@@ -48,7 +48,7 @@ run: $(STAMP)
 	$(BIN)/shop run
 
 ## Every check and every test tier.
-test: check-lock $(STAMP) $(CHROMIUM_STAMP) check-models check-handlers check-apis check-sdk check-contract lint
+test: check-lock $(STAMP) $(CHROMIUM_STAMP) check-models check-handlers check-apis check-publish check-sdk check-sdk-ts check-contract lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 ## Regenerate domain/models.py from openapi.yaml.
@@ -78,13 +78,48 @@ apis: $(STAMP)
 check-apis: $(STAMP)
 	$(BIN)/python -m codegen.apis --check
 
-## Regenerate the Python SDK (sdk/, package shop_client) from openapi.yaml with openapi-python-client.
-sdk: $(STAMP)
+## The published contract, contract/published/openapi.json: openapi.yaml as consumers read it (no x-amazon-*
+## extensions, the token as HTTP bearer, the local and deployed servers). Served at /openapi.json; both SDKs are
+## generated from it.
+.PHONY: publish check-publish
+publish: $(STAMP)
+	$(BIN)/python contract/publish.py
+
+check-publish: $(STAMP)
+	$(BIN)/python contract/publish.py --check
+
+## Regenerate the Python SDK (sdk/, package shop_client) from the published contract with openapi-python-client.
+sdk: publish
 	$(BIN)/python sdk/generate.py
 
-## Fail when the committed SDK differs from what openapi.yaml generates (regenerates into a temp dir, offline).
+## Fail when the committed SDK differs from what the published contract generates (regenerates into a temp dir,
+## offline).
 check-sdk: $(STAMP)
 	$(BIN)/python sdk/generate.py --check
+
+## The TypeScript SDK (sdk-ts/): src/generated/ from the published contract by @hey-api/openapi-ts (fetch client,
+## types, zod schemas, SDK functions that validate each success body), the hand-written layer in src/. Its npm
+## packages are pinned in sdk-ts/package-lock.json and installed from it by .venv's npm (no install scripts).
+## Node runs the TypeScript directly (type stripping); `tsc --noEmit` type-checks it.
+.PHONY: sdk-ts sdk-ts-install check-sdk-ts
+SDK_TS_STAMP := sdk-ts/node_modules/.installed
+
+$(SDK_TS_STAMP): sdk-ts/package.json sdk-ts/package-lock.json | $(STAMP)
+	cd sdk-ts && $(abspath $(BIN))/npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+sdk-ts-install: $(SDK_TS_STAMP)
+
+sdk-ts: publish $(SDK_TS_STAMP)
+	cd sdk-ts && node generate.ts
+
+## Fail when sdk-ts/src/generated/ (or package.json's version) drifted from the published contract; type-check
+## the whole package; run its unit tests (no I/O: fake fetches). Its pipeline test against the local stack is
+## tests/e2e/test_sdk_ts.py.
+check-sdk-ts: $(SDK_TS_STAMP)
+	cd sdk-ts && node generate.ts --check
+	cd sdk-ts && node_modules/.bin/tsc --noEmit -p .
+	cd sdk-ts && node --test "test/unit/*.test.ts"
 
 ## Fail on a breaking change to the API contract that info.version does not declare: openapi.yaml against the
 ## last released contract, contract/released/openapi.yaml, with api-smart-diff (npm, offline; contract/check.py
@@ -134,7 +169,7 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
 functional: $(STAMP)
 	$(BIN)/python -m pytest tests/functional
-e2e: $(STAMP) $(CHROMIUM_STAMP)
+e2e: $(STAMP) $(CHROMIUM_STAMP) $(SDK_TS_STAMP)
 	$(BIN)/python -m pytest tests/e2e
 
 clean:

@@ -32,6 +32,12 @@ SELLER_NAME_MAX = 100
 SELLER_ADDRESS_LINE_MAX = 80
 SELLER_ADDRESS_LINES_MAX = 5
 SELLER_TAX_ID_MAX = 40
+# The optional logo (template parameter SellerLogoKey): a PNG or JPEG object the deployer uploads to the invoice
+# bucket under branding/ (the only prefix the worker may read). Empty: invoices carry no logo.
+SELLER_LOGO_KEY_VAR = "SELLER_LOGO_KEY"
+SELLER_LOGO_PREFIX = "branding/"
+SELLER_LOGO_SUFFIXES = (".png", ".jpg", ".jpeg")
+SELLER_LOGO_MAX_BYTES = 512 * 1024  # read at every cold start; a print-quality logo is far smaller
 CURSOR_SECRET_MIN = 32
 
 
@@ -100,6 +106,21 @@ def seller() -> Seller:
         address.append(_text(f"{SELLER_ADDRESS_VAR} line {number}", SELLER_ADDRESS_LINE_MAX, part))
     tax_id = _text(SELLER_TAX_ID_VAR, SELLER_TAX_ID_MAX)
     return Seller(name, tuple(address), tax_id)
+
+
+def seller_logo_key() -> str | None:
+    """SELLER_LOGO_KEY: None when empty; else an object key under SELLER_LOGO_PREFIX ending .png/.jpg/.jpeg,
+    or ConfigurationError naming the variable."""
+    key = os.environ.get(SELLER_LOGO_KEY_VAR, "").strip()
+    if not key:
+        return None
+    name = key[len(SELLER_LOGO_PREFIX):]
+    if not key.startswith(SELLER_LOGO_PREFIX) or not name or not key.endswith(SELLER_LOGO_SUFFIXES):
+        raise ConfigurationError(
+            f"{SELLER_LOGO_KEY_VAR} must name a .png or .jpg object under {SELLER_LOGO_PREFIX} in the invoice "
+            f"bucket (or be empty for no logo)"
+        )
+    return key
 
 
 def cursor_secret(value: object) -> bytes:

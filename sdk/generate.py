@@ -1,13 +1,13 @@
-"""Generate the shop's Python SDK (`sdk/`) from `openapi.yaml` with openapi-python-client.
+"""Generate the shop's Python SDK (`sdk/`) from the published contract, `contract/published/openapi.json`
+(`make publish` derives it from openapi.yaml), with openapi-python-client.
 
     python sdk/generate.py           regenerate sdk/ in place (`make sdk`)
     python sdk/generate.py --check   regenerate into a temporary folder and compare with sdk/ (`make check-sdk`)
 
-The generator reads a copy of the spec without its `x-amazon-*` extensions (API Gateway integration and
-gateway responses, with CloudFormation intrinsics such as `Fn::Sub`): they mean nothing to a client.
-It runs offline, with the configuration in `sdk/openapi-python-client.yaml`, and formats its output with
-the `ruff` of this interpreter's environment (both versions are pinned in pyproject.toml's `dev` extra),
-so the same spec always gives the same files. Every generated file is marked as generated.
+The published contract is what consumers read: no `x-amazon-*` extensions, and the token as HTTP bearer
+(contract/publish.py). The generator runs offline, with the configuration in `sdk/openapi-python-client.yaml`,
+and formats its output with the `ruff` of this interpreter's environment (both versions are pinned in
+pyproject.toml's `dev` extra), so the same spec always gives the same files. Every generated file is marked as generated.
 
 Hand-written here: this script, the configuration, README.md, and the `shop_sdk` package (the idiomatic
 layer on the generated `shop_client`). Everything else in sdk/ is generated; both commands leave the
@@ -18,19 +18,15 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import json
 import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 SDK = Path(__file__).resolve().parent
 ROOT = SDK.parent
-SPEC = ROOT / "openapi.yaml"
+SPEC = ROOT / "contract" / "published" / "openapi.json"
 CONFIG = SDK / "openapi-python-client.yaml"
 HAND_WRITTEN = {Path("generate.py"), Path("openapi-python-client.yaml"), Path("README.md")}
 # Hand-written packages beside the generated one: every file under them is hand-written.
@@ -40,22 +36,13 @@ IGNORED_DIRS = {"__pycache__", ".ruff_cache", "build", "dist"}
 IGNORED_SUFFIXES = (".egg-info", ".pyc")
 
 GENERATOR = "openapi-python-client"
-PY_HEADER = f"# GENERATED from openapi.yaml by {GENERATOR} (`make sdk`). Do not edit by hand.\n"
-def strip_amazon_extensions(node: Any) -> Any:
-    """The spec without any `x-amazon-*` key, at any depth."""
-    if isinstance(node, dict):
-        return {key: strip_amazon_extensions(value) for key, value in node.items() if not str(key).startswith("x-amazon-")}
-    if isinstance(node, list):
-        return [strip_amazon_extensions(item) for item in node]
-    return node
+PY_HEADER = f"# GENERATED from contract/published/openapi.json by {GENERATOR} (`make sdk`). Do not edit by hand.\n"
 
 
 def generate(target: Path) -> None:
     """Generate the SDK project into `target` (which must not exist)."""
     with tempfile.TemporaryDirectory(prefix="shop-sdk-spec-") as scratch:
-        spec = Path(scratch) / "openapi.json"
-        document = strip_amazon_extensions(yaml.safe_load(SPEC.read_text(encoding="utf-8")))
-        spec.write_text(json.dumps(document, indent=2), encoding="utf-8")
+        spec = SPEC
         bin_dir = str(Path(sys.executable).parent)  # the generator's post-hooks call `ruff` through PATH
         env = os.environ | {"PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""), "RUFF_NO_CACHE": "true"}
         command = [
@@ -139,9 +126,9 @@ def main() -> int:
     diff = differences(expected, generated_files(SDK))
     if diff:
         sys.stdout.writelines(diff)
-        print("\nsdk/ drifted from openapi.yaml: run 'make sdk' and commit the result", file=sys.stderr)
+        print("\nsdk/ drifted from contract/published/openapi.json: run 'make sdk' and commit the result", file=sys.stderr)
         return 1
-    print(f"sdk/ matches openapi.yaml ({len(expected)} generated files)")
+    print(f"sdk/ matches contract/published/openapi.json ({len(expected)} generated files)")
     return 0
 
 

@@ -34,6 +34,7 @@ from connexion.exceptions import BadRequestProblem, TypeValidationError
 from connexion.exceptions import problem as connexion_problem
 from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
 from connexion.middleware.security import SecurityMiddleware
+from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolution, Resolver
 from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
 from starlette.concurrency import run_in_threadpool
@@ -47,6 +48,10 @@ from shoplocal.template import OPENAPI_PATH, ROOT
 
 # The machine API's definition (codegen/apis.py): the contract with each operation's scopes.
 MACHINE_API_PATH = ROOT / "apigateway" / "machine-api.yaml"
+
+# The published contract (contract/publish.py, `make publish`): what /openapi.json serves and Swagger UI renders.
+PUBLISHED_PATH = ROOT / "contract" / "published" / "openapi.json"
+SPEC_URL = "/openapi.json"
 
 logger = logging.getLogger(__name__)
 
@@ -506,6 +511,28 @@ def load_spec(path: Path = OPENAPI_PATH) -> dict[str, Any]:
     return yaml.safe_load(path.read_text())
 
 
+class PublishedSpec:
+    """Serves the published contract at /openapi.json (connexion would serve the spec it validates with, in
+    API Gateway's form). Its `servers` are led by the origin the request reached, when not already listed, so
+    Swagger UI's "Try it out" calls this stack on whatever port it runs."""
+
+    def __init__(self, app: ASGIApp, *, document: Mapping[str, Any]) -> None:
+        self.app = app
+        self.document = dict(document)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != SPEC_URL or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        origin = f"{scope.get('scheme', 'http')}://{headers.get('host', '127.0.0.1')}"
+        servers = list(self.document.get("servers") or [])
+        if all(server.get("url") != origin for server in servers):
+            servers.insert(0, {"url": origin, "description": "This local stack (the server of this document)."})
+        body = json.dumps({**self.document, "servers": servers}, ensure_ascii=False).encode("utf-8")
+        await Response(body, media_type="application/json")(scope, receive, send)
+
+
 def create_app(
     runner: Runner,
     *,
@@ -513,15 +540,21 @@ def create_app(
     stage: str = "local",
     authorizer: Authorizer = anonymous,
     spec: Mapping[str, Any] | None = None,
+    published: Mapping[str, Any] | None = None,
 ) -> AsyncApp:
     """The local API Gateway as an ASGI app. Raises `GatewayConfigError` when an operation of the
-    spec names no function of the runner."""
+    spec names no function of the runner. `published` is what /openapi.json serves (by default the committed
+    published contract)."""
     spec = copy.deepcopy(dict(spec or load_spec()))
+    if published is None:
+        published = json.loads(PUBLISHED_PATH.read_text(encoding="utf-8"))
     routes = route_table(spec, runner)
     # Authentication is the authorizer's, in RouteGuard, as API Gateway's: connexion's own security
     # middleware (which would want an `x-apikeyInfoFunc`) is left out.
     middlewares = [m for m in ConnexionMiddleware.default_middlewares if m is not SecurityMiddleware]
-    app = AsyncApp(__name__, middlewares=middlewares)
+    # connexion's Swagger UI stays (at /ui/, reading /openapi.json); the spec it serves is PublishedSpec's.
+    app = AsyncApp(__name__, middlewares=middlewares, swagger_ui_options=SwaggerUIOptions(serve_spec=False))
+    app.add_middleware(PublishedSpec, position=MiddlewarePosition.BEFORE_SWAGGER, document=published)
     app.add_middleware(RouteGuard, position=MiddlewarePosition.BEFORE_ROUTING, routes=routes, authorizer=authorizer)
     app.add_api(
         without_extensions(spec),

@@ -20,6 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import (
     BaseDocTemplate,
     Frame,
+    Image,
     PageTemplate,
     Paragraph,
     Spacer,
@@ -57,6 +58,7 @@ class InvoiceDocument:
     seller_name: str
     seller_address: tuple[str, ...]  # one printed line each
     seller_tax_id: str
+    seller_logo: bytes | None = None  # PNG or JPEG (SellerLogoKey, workers/seller_logo.py), above the name
 
     def __post_init__(self) -> None:
         if self.issued_at.tzinfo is None or self.issued_at.utcoffset() is None:
@@ -134,6 +136,17 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text), style)
 
 
+_LOGO_BOX = (50 * mm, 20 * mm)  # width, height: the logo is scaled to fit, keeping its aspect
+
+
+def _logo(data: bytes) -> Image:
+    image = Image(io.BytesIO(data), hAlign="LEFT")
+    scale = min(_LOGO_BOX[0] / image.imageWidth, _LOGO_BOX[1] / image.imageHeight, 1.0)
+    image.drawWidth, image.drawHeight = image.imageWidth * scale, image.imageHeight * scale
+    image.spaceAfter = 2 * mm
+    return image
+
+
 def render_invoice(invoice: InvoiceDocument) -> bytes:
     """The invoice as PDF bytes; the same `invoice` always renders the same bytes."""
     s = _styles()
@@ -154,7 +167,8 @@ def render_invoice(invoice: InvoiceDocument) -> bytes:
     )
     width = doc.width
 
-    seller = [_p(invoice.seller_name, s["seller"])]
+    seller = [_logo(invoice.seller_logo)] if invoice.seller_logo else []
+    seller.append(_p(invoice.seller_name, s["seller"]))
     seller += [_p(line, s["small"]) for line in invoice.seller_address]
     seller.append(_p(f"Tax id: {invoice.seller_tax_id}", s["small"]))
     heading = [

@@ -53,6 +53,7 @@ with init_phase():  # imports and set-up without the garbage collector's passes 
     from domain import messages, observability, snapstart
     from domain.logs import keep_payloads_out_of_logs
     from domain.observability import allow_empty_metrics, count_worker_failures, traced
+    from workers import seller_logo
     from workers.invoice_pdf import InvoiceDocument, InvoiceLine, render_invoice
 
     logger = Logger()
@@ -61,6 +62,7 @@ with init_phase():  # imports and set-up without the garbage collector's passes 
     allow_empty_metrics()  # a batch of replays invoices nothing
     processor = BatchProcessor(event_type=EventType.SQS, logger=logger)
     s3 = aws_client("s3")
+    SELLER_LOGO = seller_logo.load(s3, config.BUCKET_NAME, config.seller_logo_key())  # optional
     connect()
 
     @snapstart.on_restore
@@ -187,6 +189,7 @@ def document(invoice: InvoiceRecord, order: OrderRecord) -> InvoiceDocument:
         seller_name=SELLER.name,
         seller_address=SELLER.address,
         seller_tax_id=SELLER.tax_id,
+        seller_logo=SELLER_LOGO,
     )
 
 

@@ -1,4 +1,4 @@
-# GENERATED from openapi.yaml by openapi-python-client (`make sdk`). Do not edit by hand.
+# GENERATED from contract/published/openapi.json by openapi-python-client (`make sdk`). Do not edit by hand.
 """Contains shared errors types that can be raised from API functions"""
 
 

@@ -1,4 +1,6 @@
-"""Swagger UI at /ui/ in a real browser: Debian's chromium, headless, driven by Playwright.
+"""Swagger UI at /ui/ in a real browser: Debian's chromium, headless, driven by Playwright. It renders the
+published contract (contract/published/openapi.json, served at /openapi.json): every operation, the token as
+HTTP bearer, the servers.
 
 Playwright drives the system chromium (`make test` installs it, see the Makefile), never a browser
 of its own. Selectors are swagger-ui's own classes and the operation's `data-path`.
@@ -30,6 +32,7 @@ CHROMIUM_ARGS = [
 ]
 WAIT_MS = 20_000  # every wait of the page, so a broken UI fails rather than hangs
 CLIENT_ID = re.compile(r'"clientId":\s*"([0-9A-Z]{26})"')
+PUBLISHED = json.loads((Path(__file__).resolve().parents[2] / "contract" / "published" / "openapi.json").read_text())
 
 
 @pytest.fixture(scope="module")
@@ -119,9 +122,46 @@ def test_swagger_ui_loads_every_asset_from_the_local_stack(swagger_ui: Page, loc
     assert any(url.endswith("/swagger-ui-bundle.js") for url in requested_urls)
 
 
+def test_the_page_lists_every_operation_of_the_published_contract(swagger_ui: Page):
+    # GIVEN /ui/ rendered (the fixture waited for the first operation)
+    # THEN each operation of the published contract shows once, with its method and path
+    expected = sorted(
+        (method, path)
+        for path, item in PUBLISHED["paths"].items()
+        for method in item
+        if method in {"get", "put", "post", "delete", "patch"}
+    )
+    expect(swagger_ui.locator(".opblock")).to_have_count(len(expected), timeout=WAIT_MS)
+    shown = swagger_ui.locator(".opblock").evaluate_all(
+        """blocks => blocks.map(b => [
+            b.querySelector('.opblock-summary-method').textContent.trim().toLowerCase(),
+            b.querySelector('.opblock-summary-path').getAttribute('data-path')])"""
+    )
+    assert sorted(map(tuple, shown)) == expected
+    expect(swagger_ui.locator(".info .title")).to_contain_text(PUBLISHED["info"]["title"])
+    expect(swagger_ui.locator(".info .title")).to_contain_text(PUBLISHED["info"]["version"])
+
+
+def test_the_authorize_dialog_takes_a_bearer_token(swagger_ui: Page):
+    # WHEN the Authorize dialog opens
+    swagger_ui.locator(".auth-wrapper button.authorize").click()
+    dialog = swagger_ui.locator(".modal-ux")
+    # THEN it offers the published HTTP bearer scheme (JWT), not an API key
+    expect(dialog).to_contain_text("CognitoUserPool", timeout=WAIT_MS)
+    expect(dialog).to_contain_text("(http, Bearer)", timeout=WAIT_MS)
+    expect(dialog).to_contain_text("JWT", timeout=WAIT_MS)
+    expect(dialog).not_to_contain_text("apiKey")
+
+
+def test_the_servers_are_this_stack_then_the_published_ones(swagger_ui: Page, local_stack: str):
+    options = swagger_ui.locator(".servers select option").all_inner_texts()
+    published = [server["url"] for server in PUBLISHED["servers"]]
+    assert [option.split(" - ")[0].strip() for option in options] == [local_stack, *published]
+
+
 def test_try_it_out_with_the_admin_token_creates_the_client(swagger_ui: Page, local_stack: str, admin_token: str):
-    # GIVEN Swagger UI authorized as the dialog asks: `Bearer <token>`
-    authorize(swagger_ui, f"Bearer {admin_token}")
+    # GIVEN Swagger UI authorized as its bearer dialog asks: the token alone (the dialog adds `Bearer `)
+    authorize(swagger_ui, admin_token)
     body = new_client_body()
 
     # WHEN POST /clients is tried out with a valid new client

@@ -18,7 +18,7 @@ from unittest import mock
 import pytest
 from connexion.exceptions import Unauthorized
 
-from shoplocal.gateway import GatewayConfigError, create_app, load_spec, route_table
+from shoplocal.gateway import PUBLISHED_PATH, GatewayConfigError, create_app, load_spec, route_table
 from shoplocal.lambdas import FunctionRunner
 from shoplocal.template import Function, Template
 from tests.functional import fake_lambda
@@ -409,10 +409,25 @@ def test_swagger_ui_is_served_at_ui(client):
     assert "swagger" in response.text.lower()
 
 
-def test_the_served_spec_is_openapi_yaml_without_api_gateway_extensions(client):
-    served = client.get("/openapi.json").json()
+def test_the_served_spec_is_the_published_contract_led_by_this_servers_origin(client):
+    response = client.get("/openapi.json")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/json"
+    served, published = response.json(), json.loads(PUBLISHED_PATH.read_text(encoding="utf-8"))
     assert set(served["paths"]) == set(load_spec()["paths"])
     assert "x-amazon-" not in json.dumps(served)
+    # The published contract, with the origin the request reached first, so "Try it out" calls this stack.
+    assert served["servers"][0]["url"] == "http://testserver" and served["servers"][1:] == published["servers"]
+    assert {**served, "servers": published["servers"]} == published
+
+
+def test_the_served_spec_does_not_list_an_origin_twice(client):
+    served = client.get("/openapi.json", headers={"Host": "localhost:3000"}).json()
+    assert served["servers"] == json.loads(PUBLISHED_PATH.read_text(encoding="utf-8"))["servers"]
+
+
+def test_only_get_and_head_of_the_spec_are_served(client):
+    assert client.head("/openapi.json").status_code == 200
+    assert client.post("/openapi.json").status_code in {404, 405}
 
 
 def test_memory_sizes_come_from_template_globals():

@@ -170,14 +170,10 @@ def test_the_health_probe_needs_no_token_and_ignores_a_bad_one(gateway):
 
 def test_the_served_spec_declares_the_scheme_for_swagger_uis_authorize_button(gateway):
     served = gateway.get("/openapi.json").json()
+    # The published contract's form: HTTP bearer, whose Authorize dialog takes the bare token and adds `Bearer `.
     scheme = served["components"]["securitySchemes"]["CognitoUserPool"]
-    assert scheme == {
-        "type": "apiKey",
-        "name": "Authorization",
-        "in": "header",
-        "description": scheme["description"],
-    }
-    assert "Bearer <token>" in scheme["description"]
+    assert scheme == {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": scheme["description"]}
+    assert "paste the token alone" in scheme["description"]
     assert served["security"] == [{"CognitoUserPool": []}] and served["paths"]["/health"]["get"]["security"] == []
 
 

@@ -23,7 +23,7 @@ from datamodel.entities import InvoiceCounter, InvoiceRecord, LineItem, OrderRec
 from datamodel.orders import Line
 from domain.clock import now_rfc3339, utc_now
 from domain.ids import new_id
-from shoplocal.lambdas import FunctionRunner
+from shoplocal.lambdas import FunctionError, FunctionRunner
 from shoplocal.provision import LOCAL_PARAMETERS, function_environment
 from tests.events import LambdaContext
 from tests.faults import FaultInjector
@@ -164,6 +164,61 @@ def test_the_worker_prints_the_seller_of_its_own_template_environment(paid_queue
     text = pdf_text(pdf_bytes(bucket, client_id, order_id))
     assert seller_lines() <= {line.strip() for line in text.splitlines()}
     assert PdfReader(io.BytesIO(pdf_bytes(bucket, client_id, order_id))).metadata.author == LOCAL_PARAMETERS["SellerName"]
+
+
+def logo_png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 90), (20, 90, 160)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def worker_with(template, stack, **variables: str) -> FunctionRunner:
+    environment = {**function_environment(template, stack, "PaidOrderFunction"), **variables}
+    functions = {"PaidOrderFunction": template.functions()["PaidOrderFunction"]}
+    return FunctionRunner(functions, {"PaidOrderFunction": environment}, report=False)
+
+
+def test_the_seller_logo_uploaded_under_branding_is_printed_on_the_invoice(paid_queue, bucket, template, stack):
+    # GIVEN a logo uploaded to the invoice bucket and SELLER_LOGO_KEY (template parameter SellerLogoKey) naming it
+    key = f"branding/{uuid.uuid4().hex[:8]}/logo.png"
+    s3.put_object(Bucket=bucket, Key=key, Body=logo_png(), ContentType="image/png")
+    client_id, _ = new_client()
+    order_id = order_in(client_id)
+    received = send(paid_queue, messages.body(client_id, order_id))
+
+    # WHEN the worker, started with that key, invoices the order
+    with worker_with(template, stack, SELLER_LOGO_KEY=key) as runner:
+        response = runner.invoke("PaidOrderFunction", sqs_event(received, paid_queue[1]))
+    delete(sqs, paid_queue[0], received)
+
+    # THEN the invoice's first page holds the logo, at its own pixel size, above the seller block
+    assert response == {"batchItemFailures": []}
+    page = PdfReader(io.BytesIO(pdf_bytes(bucket, client_id, order_id))).pages[0]
+    assert [image.image.size for image in page.images] == [(300, 90)]
+    assert LOCAL_PARAMETERS["SellerName"] in page.extract_text()
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (None, r"cannot be read \((404|NoSuchKey|Not Found)\)"),
+        (b"GIF89a not a png", "not a PNG or JPEG image"),
+        (b"\x89PNG" + b"\0" * (512 * 1024), "a logo is at most 524,288 bytes"),
+    ],
+    ids=["missing", "not-an-image", "too-large"],
+)
+def test_a_logo_key_that_names_no_usable_image_fails_the_init_naming_the_variable(bucket, template, stack, body, reason):
+    # GIVEN SELLER_LOGO_KEY naming a missing object, a non-image, or an image too large for every cold start
+    key = f"branding/{uuid.uuid4().hex[:8]}.png"
+    if body is not None:
+        s3.put_object(Bucket=bucket, Key=key, Body=body)
+
+    # WHEN the worker starts, THEN its init fails, naming the variable and the object, before any event
+    with worker_with(template, stack, SELLER_LOGO_KEY=key) as runner:
+        with pytest.raises(FunctionError, match=rf"ConfigurationError SELLER_LOGO_KEY names s3://{bucket}/{key}, .*{reason}"):
+            runner.invoke("PaidOrderFunction", {"Records": []})
 
 
 def test_the_order_and_its_client_are_read_in_one_call_and_the_counter_in_its_own_consistent_one(paid_queue):

@@ -125,3 +125,31 @@ def test_the_address_pattern_refuses_what_the_worker_refuses():
 
     for bad in ("a||b", "|a", "a|", "a|b|c|d|e|f"):
         assert not re.fullmatch(pattern, bad), bad
+
+
+def test_an_empty_seller_logo_key_means_no_logo(monkeypatch):
+    monkeypatch.setenv("SELLER_LOGO_KEY", " ")
+    assert config.seller_logo_key() is None
+    monkeypatch.delenv("SELLER_LOGO_KEY")
+    assert config.seller_logo_key() is None
+
+
+@pytest.mark.parametrize("key", ["branding/logo.png", "branding/2026/logo.jpg", "branding/a.jpeg"])
+def test_a_png_or_jpeg_key_under_branding_is_the_logo(monkeypatch, key):
+    monkeypatch.setenv("SELLER_LOGO_KEY", key)
+    assert config.seller_logo_key() == key
+
+
+@pytest.mark.parametrize("key", ["logo.png", "invoices/x/y.png", "branding/", "branding/logo.gif", "branding/logo.PNG"])
+def test_a_logo_key_outside_branding_or_not_an_image_fails_naming_the_variable(monkeypatch, key):
+    monkeypatch.setenv("SELLER_LOGO_KEY", key)
+    with pytest.raises(ConfigurationError, match="SELLER_LOGO_KEY must name a .png or .jpg object under branding/"):
+        config.seller_logo_key()
+
+
+def test_the_logo_key_parameter_pattern_agrees_with_the_worker():
+    pattern = Template().parameters["SellerLogoKey"]["AllowedPattern"]
+    for good in ("", "branding/logo.png", "branding/2026/logo.jpg"):
+        assert re.fullmatch(pattern, good), good
+    for bad in ("logo.png", "invoices/a.png", "branding/logo.gif", "branding/logo.PNG"):
+        assert not re.fullmatch(pattern, bad), bad

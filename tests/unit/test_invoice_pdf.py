@@ -255,3 +255,51 @@ def test_refuses_an_unknown_currency():
 def test_refuses_an_invoice_without_lines():
     with pytest.raises(ValueError):
         replace(make_invoice(), items=[], total=0)
+
+
+def png(width: int, height: int) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_without_a_logo_the_invoice_holds_no_image():
+    page = PdfReader(io.BytesIO(render_invoice(make_invoice()))).pages[0]
+    assert list(page.images) == []
+
+
+def test_the_seller_logo_is_printed_on_the_first_page_above_the_seller_block():
+    # GIVEN a 400x100 logo
+    data = render_invoice(make_invoice(seller_logo=png(400, 100)))
+
+    # THEN the first page holds that one image, at its own pixel size, and the seller block is still printed
+    reader = PdfReader(io.BytesIO(data))
+    images = list(reader.pages[0].images)
+    assert len(images) == 1 and images[0].image.size == (400, 100)
+    assert {"Example Seller Ltd.", "1 Example Street", "Tax id: EIN 12-3456789"} <= text_lines(data)
+    # AND only the first page: the logo is part of the header, not of every page
+    many = render_invoice(make_invoice([InvoiceLine(f"SKU-{n}", "Item", 1, 100) for n in range(100)],
+                                       seller_logo=png(400, 100)))
+    pages = PdfReader(io.BytesIO(many)).pages
+    assert len(pages) > 1 and [len(list(page.images)) for page in pages[1:]] == [0] * (len(pages) - 1)
+
+
+def test_a_logo_is_scaled_into_its_box_keeping_its_aspect():
+    from workers.invoice_pdf import _LOGO_BOX, _logo
+
+    # GIVEN a wide and a tall logo, both larger than the box
+    for width, height in ((4000, 500), (300, 3000)):
+        image = _logo(png(width, height))
+        # THEN each fits the box and keeps its proportions
+        assert image.drawWidth <= _LOGO_BOX[0] + 1e-6 and image.drawHeight <= _LOGO_BOX[1] + 1e-6
+        assert image.drawWidth / image.drawHeight == pytest.approx(width / height)
+    # AND a small logo is never enlarged
+    small = _logo(png(40, 20))
+    assert (small.drawWidth, small.drawHeight) == (40, 20)
+
+
+def test_an_invoice_with_a_logo_renders_identical_bytes_twice():
+    logo = png(120, 60)
+    assert render_invoice(make_invoice(seller_logo=logo)) == render_invoice(make_invoice(seller_logo=logo))

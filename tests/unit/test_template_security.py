@@ -25,6 +25,7 @@ GSI2 = "${Table.Arn}/index/GSI2"
 PDFS = "${InvoiceBucket.Arn}/invoices/*"
 ORDERS_QUEUE = "${OrdersQueue.Arn}"
 PAID_ORDERS_QUEUE = "${PaidOrdersQueue.Arn}"
+SELLER_LOGO = "${InvoiceBucket.Arn}/${SellerLogoKey}"  # that one object, never the bucket
 CURSOR_SECRET = "${CursorSecret}"  # `!Ref` of a Secrets Manager secret is its ARN
 
 # What each function's code calls, by resource (PynamoDB transactions are authorised per operation inside
@@ -55,6 +56,7 @@ GRANTS: dict[str, dict[str, set[str]]] = {
     "PaidOrderFunction": {
         TABLE: {"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
         PDFS: {"s3:PutObject"},
+        SELLER_LOGO: {"s3:GetObject"},  # only when SellerLogoKey is set (condition HasSellerLogo)
     },
     # The pre-token trigger (machine access): one GetItem of a machine client item, a condition narrowing it to
     # those keys (test_the_pre_token_trigger_reads_machine_client_items_only).
@@ -119,7 +121,16 @@ def of_type(tpl: Template, resource_type: str) -> dict[str, dict[str, Any]]:
 
 
 def function_statements(tpl: Template, name: str) -> list[dict[str, Any]]:
-    return [s for policy in tpl.resources[name]["Properties"].get("Policies", []) for s in policy["Statement"]]
+    """A function's statements; a conditional one (`!If [Condition, statement, !Ref AWS::NoValue]`) counts as
+    granted, as it is when its condition holds."""
+    statements = []
+    for policy in tpl.resources[name]["Properties"].get("Policies", []):
+        for statement in policy["Statement"]:
+            if "Fn::If" in statement:
+                _, statement, otherwise = statement["Fn::If"]
+                assert otherwise == {"Ref": "AWS::NoValue"}, name
+            statements.append(statement)
+    return statements
 
 
 def allowed(tpl: Template, name: str) -> dict[str, set[str]]:
@@ -226,6 +237,18 @@ def test_the_cursor_key_is_a_generated_secret_not_a_parameter_or_a_variable(tpl)
     assert not [p for p, spec in tpl.parameters.items() if spec.get("NoEcho")]  # no secret is asked for
     for name, function in tpl.functions().items():
         assert "CURSOR_SECRET" not in function.environment, name
+
+
+def test_the_paid_order_worker_reads_the_seller_logo_only_when_one_is_configured(tpl):
+    [conditional] = [s for p in tpl.resources["PaidOrderFunction"]["Properties"]["Policies"] for s in p["Statement"]
+                     if "Fn::If" in s]
+    condition, statement, _ = conditional["Fn::If"]
+    assert condition == "HasSellerLogo"
+    assert tpl.body["Conditions"]["HasSellerLogo"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "SellerLogoKey"}, ""]}]}
+    assert (statement["Action"], arn(statement["Resource"])) == ("s3:GetObject", SELLER_LOGO)
+    # AND the worker learns the key from the same parameter; empty (no logo) by default
+    assert tpl.functions()["PaidOrderFunction"].environment["SELLER_LOGO_KEY"] == {"Ref": "SellerLogoKey"}
+    assert tpl.parameters["SellerLogoKey"]["Default"] == ""
 
 
 def test_only_the_list_routes_read_the_cursor_key(tpl):

@@ -1,4 +1,4 @@
-# GENERATED from openapi.yaml by openapi-python-client (`make sdk`). Do not edit by hand.
+# GENERATED from contract/published/openapi.json by openapi-python-client (`make sdk`). Do not edit by hand.
 from __future__ import annotations
 
 from collections.abc import Mapping

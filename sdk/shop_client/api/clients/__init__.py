@@ -1,2 +1,2 @@
-# GENERATED from openapi.yaml by openapi-python-client (`make sdk`). Do not edit by hand.
+# GENERATED from contract/published/openapi.json by openapi-python-client (`make sdk`). Do not edit by hand.
 """Contains endpoint functions for accessing the API"""
