@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # tools' `#!/usr/bin/env node` and the tests that run node find that one.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: run test models check-models handlers check-handlers sdk check-sdk lint unit functional e2e load bench clean lambda-bytecode
+.PHONY: run test models check-models handlers check-handlers apis check-apis sdk check-sdk lint unit functional e2e load bench clean lambda-bytecode
 
 ## Dependencies come from requirements/dev.lock (exact versions with hashes), then the project and the SDK
 ## themselves without dependencies. `make lock` regenerates the locks with uv; `make check-lock` fails when
@@ -49,7 +49,7 @@ run: $(STAMP)
 
 ## Every check and every test tier, the package smoke test among them (`make smoke` below: it skips, saying why,
 ## where no python3.12 is found).
-test: check-lock $(STAMP) $(CHROMIUM_STAMP) check-models check-handlers check-publish check-sdk check-sdk-ts check-contract lint
+test: check-lock $(STAMP) $(CHROMIUM_STAMP) check-models check-handlers check-apis check-publish check-sdk check-sdk-ts check-contract lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 ## Regenerate domain/models.py from openapi.yaml.
@@ -69,6 +69,15 @@ handlers: $(STAMP)
 ## Fail when the committed route layer differs from what openapi.yaml generates.
 check-handlers: $(STAMP)
 	$(BIN)/python -m codegen.routes --check
+
+## Regenerate apigateway/shop-api.yaml and machine-api.yaml, the API Gateway definitions of template.yaml's Api (ID
+## tokens) and MachineApi (access tokens with scopes), from openapi.yaml.
+apis: $(STAMP)
+	$(BIN)/python -m codegen.apis
+
+## Fail when the committed API Gateway definitions differ from what openapi.yaml generates.
+check-apis: $(STAMP)
+	$(BIN)/python -m codegen.apis --check
 
 ## The published contract, contract/published/openapi.json: openapi.yaml as consumers read it (no x-amazon-*
 ## extensions, the token as HTTP bearer, the local and deployed servers). Served at /openapi.json; both SDKs are
@@ -198,7 +207,7 @@ LAMBDA_BYTECODE     = $(LAMBDA_PYTHON) -m compileall -q -j 0 --invalidation-mode
   -s "$(ARTIFACTS_DIR)" -p /var/task "$(ARTIFACTS_DIR)"
 build-PaidOrderFunction: LAMBDA_LOCK := lambda-pdf.lock
 build-PaidOrderFunction: LAMBDA_DROP :=
-build-ClientsFunction build-OrdersFunction build-InvoicesFunction build-ApprovalFunction build-PaidOrderFunction build-RedriveFunction:
+build-ClientsFunction build-OrdersFunction build-InvoicesFunction build-ApprovalFunction build-PaidOrderFunction build-RedriveFunction build-PreTokenFunction:
 	$(LAMBDA_PYTHON_CHECK)
 	$(PYTHON) -m pip install --quiet --no-compile --no-deps --target "$(ARTIFACTS_DIR)" .
 	$(PYTHON) -m pip install --quiet --no-compile --target "$(ARTIFACTS_DIR)" $(LAMBDA_PLATFORM) \

@@ -9,7 +9,7 @@ operationId, summary, tags and responses, whose parameters carry every constrain
 (pattern, lengths, bounds, enum, default) and whose body is the contract model `make models` generated.
 The hand-written implementation it decorates receives the validated values as keyword arguments named
 in snake case (`client_id`, `idempotency_key`, `body`). Beside them, `OPERATIONS` (method and path
-template -> operationId, accepted query names and body media types, public or not) serves the request
+template -> operationId, accepted query names and body media types, public or not, the machine scopes that grant it) serves the request
 gate, and `DEFAULTS_ON_CREATE` the `x-default-on-create` values of each request schema.
 """
 
@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi.yaml"
 OUTPUT = ROOT / "handlers" / "contract.py"
 METHODS = ("get", "put", "post", "delete", "patch")
+MACHINE = "ShopMachine"  # the contract's security scheme of machines (codegen/apis.py)
 PARAM_CLASS = {"path": "Path", "query": "Query", "header": "Header"}
 PY_TYPE = {"string": "str", "integer": "int", "boolean": "bool", "number": "float"}
 # JSON Schema keyword -> pydantic Field/Param keyword
@@ -69,6 +70,7 @@ class Operation:
     query: frozenset[str]  # the query parameters it accepts
     media_types: frozenset[str]  # the request body media types it accepts; empty without a body
     public: bool  # `security: []`: no token needed
+    scopes: frozenset[str] = frozenset()  # the ShopMachine scopes that grant it, any one (machines' access tokens)
 '''
 
 
@@ -210,11 +212,15 @@ def {function}(router: Router) -> Callable[[Implementation], Implementation]:
 
     return register'''
         )
-        public = op.get("security", document.get("security")) == []
+        requirements = op.get("security", document.get("security"))
+        public = requirements == []
+        scopes = sorted({scope for requirement in requirements or [] for scope in requirement.get(MACHINE, [])})
         table.append(
             f"({literal(method.upper())}, {literal(path)}): Operation({literal(operation_id)}, "
             f"frozenset({literal(sorted(query)) if query else ''}), "
-            f"frozenset({literal(media_types) if media_types else ''}), {public}),"
+            f"frozenset({literal(media_types) if media_types else ''}), {public}"
+            + (f", frozenset({literal(scopes)})" if scopes else "")
+            + "),"
         )
     defaults = _defaults_on_create(spec)
     parts = [HEADER, "\n# Parameters: components/parameters by name, an operation's own by operationId and name.\n"]

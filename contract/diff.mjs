@@ -4,7 +4,9 @@
 // a response change) and writes {"tool": <version>, "changes": [...]} on stdout: one entry per change, with its
 // class (breaking, non-breaking, annotation, deprecated, unclassified) and a readable place and description.
 //
-// Three corrections to the tool's classes (api-smart-diff 1.0.6), each marked with a `note` in the output:
+// Four corrections to the tool's classes (api-smart-diff 1.0.6), each marked with a `note` in the output:
+// - a security scheme added to components/securitySchemes is not breaking (api-smart-diff calls it breaking):
+//   only an operation whose `security` then requires it would be, and that is classified on the operation;
 // - a removed property is breaking, request or response, optional or not (api-smart-diff calls an optional
 //   one's removal non-breaking: a consumer that reads or sends the field loses it all the same);
 // - a value added to a response enum is not breaking when the enum is open, that is one branch of an
@@ -78,6 +80,11 @@ const responseHeaderRequiredClass = (diff) => {
   if (was === is) return undefined;
   return is ? "non-breaking" : "breaking";
 };
+
+// A whole scheme added to components/securitySchemes: a consumer is asked nothing until an operation's
+// `security` names it, and that change is classified on the operation (an added alternative is not breaking).
+const addsScheme = (diff) =>
+  diff.action === "add" && diff.path[0] === "components" && diff.path[1] === "securitySchemes" && diff.path.length === 3;
 
 const removesProperty = (diff) =>
   diff.action === "remove" && diff.path[0] === "paths" && diff.path.at(-2) === "properties";
@@ -187,6 +194,9 @@ for (const diff of diffs) {
     type = responseHeaderRequiredClass(diff);
     const now = type === "non-breaking" ? "now required" : "no longer required";
     note = `api-smart-diff: ${diff.type}; the gate: a response header ${now} is ${type}`;
+  } else if (type === "breaking" && addsScheme(diff)) {
+    type = "non-breaking";
+    note = "api-smart-diff: breaking; the gate: a new security scheme alone asks nothing of a consumer";
   } else if (type === "breaking" && addsToOpenEnum(diff)) {
     type = "non-breaking";
     note = "api-smart-diff: breaking; the gate: open enum (anyOf with a plain string branch)";

@@ -11,6 +11,7 @@
 | Order request   | CLIENT#<clientId>    | REQUEST#<key>      |                                            |                               |
 | Client request  | REQUEST#<key>        | #CLIENT            |                                            |                               |
 | Idempotency     | IDEMPOTENCY#<shard>  | <opId>#<scope hash>|                                            |                               |
+| Machine client  | MACHINE#<appClientId>| #MACHINE           |                                            |                               |
 
 `<key>` in request items is the caller's `Idempotency-Key` scoped to the caller, `<caller sub>#<key>`
 (handlers/idempotency.py `caller_key`).
@@ -20,6 +21,9 @@ condition (`begins_with` on a sort key), never a filter that discards items. The
 its client's profile, both keys named by their message, in one BatchGetItem (orders.py `with_client`). The
 AWS calls each operation needs at the minimum (the table's "calls" column) are in
 datamodel/access_patterns.py, which `shop bench` compares with the calls it counts.
+
+A machine client maps a Cognito app client (client credentials grant, `shop machine-client create`) to the one
+client id its access tokens act for; the pre-token-generation trigger (handlers/pretoken.py) reads it by key.
 
 Idempotency records are written by Powertools' DynamoDBPersistenceLayer (handlers/idempotency.py) with
 `key_attr="PK", sort_key_attr="SK", static_pk_value=idempotency_pk(<caller's key>)` and
@@ -57,6 +61,8 @@ IDEMPOTENCY = "IDEMPOTENCY"
 IDEMPOTENCY_SHARDS = 16
 STATUS_PREFIX = "STATUS#"
 INVOICE_COUNTER = "COUNTER#INVOICE"
+MACHINE_PREFIX = "MACHINE#"
+MACHINE_SK = "#MACHINE"
 OPEN_SHARDS = 8  # GSI2 partitions of open orders: 4 index writes an order, so 8 x 1,000 WCU / 4 = 2,000 orders/s
 
 
@@ -64,6 +70,11 @@ def idempotency_pk(caller_key: str) -> str:
     """The partition of a caller's idempotency records: a stable hash of its key, so every retry finds it."""
     digest = hashlib.sha256(caller_key.encode()).digest()
     return f"{IDEMPOTENCY}#{int.from_bytes(digest[:4], 'big') % IDEMPOTENCY_SHARDS}"
+
+
+def machine_client_pk(app_client_id: str) -> str:
+    """A Cognito app client's partition: the client id its access tokens act for (datamodel/machine_clients.py)."""
+    return f"{MACHINE_PREFIX}{app_client_id}"
 
 
 def client_pk(client_id: str) -> str:

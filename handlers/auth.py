@@ -9,6 +9,17 @@ token, a header or another claim. The claims used:
 - `custom:role`: `admin` (the back office) or `client`;
 - `custom:clientId`: for a `client`, the one client it is (a ULID).
 
+A machine (a customer's system, B2B) calls the machine API with an access token of the client credentials
+grant instead (`token_use` `access`; API Gateway checked its `scope` against the method's scopes). It has no
+`custom:role`; its role is derived (domain/machine_tokens.py wrote the claim):
+
+- `shop:clientId` set: a `client`, that client (its `sub` is the app client's id);
+- no `shop:clientId` and `shop/backoffice` in `scope`: an `admin` (a back-office system);
+- neither: 403.
+
+Its scopes travel with the caller: the gate refuses (403) an operation none of them grants, as defence in
+depth behind the gateway's own check (handlers/gate.py).
+
 What each may do: `RIGHTS`, one entry per operation of the contract (by operationId), enforced for every
 request by the request gate (handlers/gate.py) before the resolver runs:
 
@@ -46,10 +57,12 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from datamodel.errors import ClientNotFoundError
 from domain.ids import ULID_PATTERN
+from domain.machine_tokens import BACK_OFFICE_SCOPE, MACHINE_CLIENT_CLAIM
 from handlers import problems
 
 ADMIN, CLIENT = "admin", "client"
 SUBJECT_CLAIM, ROLE_CLAIM, CLIENT_ID_CLAIM = "sub", "custom:role", "custom:clientId"
+TOKEN_USE_CLAIM, SCOPE_CLAIM = "token_use", "scope"
 _CLIENT_ID = re.compile(ULID_PATTERN)
 
 
@@ -97,6 +110,7 @@ class Caller:
     role: str  # ADMIN or CLIENT
     client_id: str | None  # the client a CLIENT caller is; None for an admin
     subject: str  # the token's `sub`
+    scopes: frozenset[str] | None = None  # a machine's access token's scopes; None for a person's ID token
 
     @property
     def is_admin(self) -> bool:
@@ -119,6 +133,8 @@ def caller_from_claims(claims: Mapping[str, Any] | None) -> Caller:
     subject = claims.get(SUBJECT_CLAIM)
     if not isinstance(subject, str) or not subject.strip():
         raise UnauthenticatedError()
+    if claims.get(TOKEN_USE_CLAIM) == "access":
+        return _machine(claims, subject)
     role = claims.get(ROLE_CLAIM)
     if role == ADMIN:
         return Caller(ADMIN, None, subject)
@@ -128,6 +144,26 @@ def caller_from_claims(claims: Mapping[str, Any] | None) -> Caller:
             raise ForbiddenError("The token names no client.")
         return Caller(CLIENT, client_id, subject)
     raise ForbiddenError("The token grants no role of this API.")
+
+
+def _machine(claims: Mapping[str, Any], subject: str) -> Caller:
+    """The caller of a machine's access token (see the module docstring)."""
+    scope = claims.get(SCOPE_CLAIM)
+    scopes = frozenset(scope.split()) if isinstance(scope, str) else frozenset()
+    client_id = claims.get(MACHINE_CLIENT_CLAIM)
+    if client_id is not None:
+        if not isinstance(client_id, str) or not _CLIENT_ID.fullmatch(client_id):
+            raise ForbiddenError("The token names no client.")
+        return Caller(CLIENT, client_id, subject, scopes)
+    if BACK_OFFICE_SCOPE in scopes:
+        return Caller(ADMIN, None, subject, scopes)
+    raise ForbiddenError("The token grants no role of this API.")
+
+
+def check_scopes(caller: Caller, granting: frozenset[str]) -> None:
+    """Raise unless `caller` is a person (an ID token) or holds one of the `granting` scopes of the operation."""
+    if caller.scopes is not None and not caller.scopes & granting:
+        raise ForbiddenError("The token's scopes do not grant this operation.")
 
 
 def current_caller(app: APIGatewayRestResolver | Router) -> Caller:

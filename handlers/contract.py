@@ -25,6 +25,7 @@ class Operation:
     query: frozenset[str]  # the query parameters it accepts
     media_types: frozenset[str]  # the request body media types it accepts; empty without a body
     public: bool  # `security: []`: no token needed
+    scopes: frozenset[str] = frozenset()  # the ShopMachine scopes that grant it, any one (machines' access tokens)
 
 
 # Parameters: components/parameters by name, an operation's own by operationId and name.
@@ -93,27 +94,61 @@ InvoiceId = Annotated[
 # (method, path template as API Gateway's `resource`) -> the operation.
 OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/health"): Operation("getHealth", frozenset(), frozenset(), True),
-    ("GET", "/clients"): Operation("listClients", frozenset(["cursor", "limit"]), frozenset(), False),
-    ("POST", "/clients"): Operation("createClient", frozenset(), frozenset(["application/json"]), False),
-    ("GET", "/clients/{clientId}"): Operation("getClient", frozenset(), frozenset(), False),
-    ("PUT", "/clients/{clientId}"): Operation("replaceClient", frozenset(), frozenset(["application/json"]), False),
-    ("DELETE", "/clients/{clientId}"): Operation("deleteClient", frozenset(), frozenset(), False),
+    ("GET", "/clients"): Operation(
+        "listClients", frozenset(["cursor", "limit"]), frozenset(), False, frozenset(["shop/backoffice"])
+    ),
+    ("POST", "/clients"): Operation(
+        "createClient", frozenset(), frozenset(["application/json"]), False, frozenset(["shop/backoffice"])
+    ),
+    ("GET", "/clients/{clientId}"): Operation(
+        "getClient", frozenset(), frozenset(), False, frozenset(["shop/backoffice", "shop/profile"])
+    ),
+    ("PUT", "/clients/{clientId}"): Operation(
+        "replaceClient",
+        frozenset(),
+        frozenset(["application/json"]),
+        False,
+        frozenset(["shop/backoffice", "shop/profile"]),
+    ),
+    ("DELETE", "/clients/{clientId}"): Operation(
+        "deleteClient", frozenset(), frozenset(), False, frozenset(["shop/backoffice"])
+    ),
     ("PATCH", "/clients/{clientId}"): Operation(
-        "updateClient", frozenset(), frozenset(["application/merge-patch+json"]), False
+        "updateClient",
+        frozenset(),
+        frozenset(["application/merge-patch+json"]),
+        False,
+        frozenset(["shop/backoffice", "shop/profile"]),
     ),
     ("GET", "/clients/{clientId}/orders"): Operation(
-        "listOrders", frozenset(["cursor", "limit", "status"]), frozenset(), False
+        "listOrders",
+        frozenset(["cursor", "limit", "status"]),
+        frozenset(),
+        False,
+        frozenset(["shop/backoffice", "shop/orders.read"]),
     ),
     ("POST", "/clients/{clientId}/orders"): Operation(
-        "createOrder", frozenset(), frozenset(["application/json"]), False
+        "createOrder",
+        frozenset(),
+        frozenset(["application/json"]),
+        False,
+        frozenset(["shop/backoffice", "shop/orders.write"]),
     ),
-    ("GET", "/clients/{clientId}/orders/{orderId}"): Operation("getOrder", frozenset(), frozenset(), False),
+    ("GET", "/clients/{clientId}/orders/{orderId}"): Operation(
+        "getOrder", frozenset(), frozenset(), False, frozenset(["shop/backoffice", "shop/orders.read"])
+    ),
     ("GET", "/clients/{clientId}/invoices"): Operation(
-        "listInvoices", frozenset(["cursor", "limit"]), frozenset(), False
+        "listInvoices",
+        frozenset(["cursor", "limit"]),
+        frozenset(),
+        False,
+        frozenset(["shop/backoffice", "shop/orders.read"]),
     ),
-    ("GET", "/clients/{clientId}/invoices/{invoiceId}"): Operation("getInvoice", frozenset(), frozenset(), False),
+    ("GET", "/clients/{clientId}/invoices/{invoiceId}"): Operation(
+        "getInvoice", frozenset(), frozenset(), False, frozenset(["shop/backoffice", "shop/orders.read"])
+    ),
     ("GET", "/clients/{clientId}/invoices/{invoiceId}/pdf"): Operation(
-        "getInvoicePdf", frozenset(), frozenset(), False
+        "getInvoicePdf", frozenset(), frozenset(), False, frozenset(["shop/backoffice", "shop/orders.read"])
     ),
 }
 

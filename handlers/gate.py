@@ -4,7 +4,8 @@
 2. **401** no caller on an operation that is not public (handlers/auth.py), as API Gateway's authorizer runs
    before its request validator;
 3. **415** a body operation sent without one of the media types the contract declares for its body;
-4. **403 / 404** the caller lacks the operation's right (`auth.RIGHTS`, keyed by operationId) on the path's
+4. **403** a machine's access token without one of the operation's scopes (API Gateway refuses it first);
+   **403 / 404** the caller lacks the operation's right (`auth.RIGHTS`, keyed by operationId) on the path's
    client;
 5. **400** a query parameter the operation does not declare (API Gateway passes any).
 
@@ -46,6 +47,8 @@ def admit(event: dict[str, Any]) -> tuple[Response | None, dict[str, Any]]:
         caller = auth.caller_of(request)
         if operation is not None and operation.media_types and media_type(request) not in operation.media_types:
             raise problems.UnsupportedMediaTypeError(_send_as(operation.media_types))
+        if caller.scopes is not None:  # a machine: the gateway checked its scopes already; again, failing closed
+            auth.check_scopes(caller, operation.scopes if operation else frozenset())
         right = auth.RIGHTS.get(operation.operation_id, auth.Right.ADMIN) if operation else auth.Right.ADMIN
         auth.check(caller, right, (request.path_parameters or {}).get(_CLIENT_ID))
         if operation is not None:

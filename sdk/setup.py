@@ -8,7 +8,7 @@ long_description = (here / "README.md").read_text(encoding="utf-8")
 
 setup(
     name="shop-client",
-    version="2.0.0",
+    version="2.1.0",
     description="A client library for accessing Shop API",
     long_description=long_description,
     long_description_content_type="text/markdown",

@@ -18,6 +18,14 @@ the `Authorization` header and passes its claims to the function in `requestCont
   Gateway's Cognito authorizer accepts both). The claims go into the event as API Gateway puts them: every
   value a string, `exp` and `iat` as `Thu Jan 01 01:00:00 UTC 2026`.
 
+Machines (issue 15): `LocalIssuer.access_token` signs access tokens shaped like those of Cognito's client
+credentials grant (`token_use: access`, `client_id` and `sub` the app client's id, `scope`, no `aud`), with
+the claims the pre-token-generation trigger adds (shoplocal/machine.py runs the trigger's code for them).
+`MachineJwtAuthorizer` is the machine API's authorizer (the second listener of `shop run`): an access token
+only, holding one of the operation's scopes (apigateway/machine-api.yaml, the method's AuthorizationScopes),
+else 401 `Unauthorized`, as API Gateway's Cognito authorizer answers a token it does not accept, scopes
+included. An ID token there is refused, as an access token is on the people's API.
+
 Only the local runtime imports this module (PyJWT is in the `local` extra): on AWS API Gateway verifies.
 """
 
@@ -140,6 +148,35 @@ class LocalIssuer:
             claims["custom:clientId"] = client_id
         return jwt.encode(claims, self.private_key, algorithm=ALGORITHM, headers={"kid": self.kid})
 
+    def access_token(
+        self,
+        app_client_id: str,
+        scopes: list[str] | tuple[str, ...],
+        claims: Mapping[str, Any] | None = None,
+        *,
+        seconds: int = TOKEN_SECONDS,
+        now: float | None = None,
+    ) -> str:
+        """An access token of the client credentials grant for the app client `app_client_id`, granted `scopes`
+        (space-separated in `scope`, as Cognito writes it), with `claims` added (the trigger's)."""
+        issued = int(time.time() if now is None else now)
+        payload: dict[str, Any] = dict(claims or {})
+        payload.update(
+            {
+                "sub": app_client_id,
+                "token_use": "access",
+                "scope": " ".join(scopes),
+                "auth_time": issued,
+                "iss": self.issuer,
+                "exp": issued + seconds,
+                "iat": issued,
+                "version": 2,
+                "jti": str(uuid.uuid4()),
+                "client_id": app_client_id,
+            }
+        )
+        return jwt.encode(payload, self.private_key, algorithm=ALGORITHM, headers={"kid": self.kid})
+
     def admin_token(self) -> str:
         return self.token(ADMIN)
 
@@ -156,9 +193,17 @@ class TokenVerifier:
     issuer: str
     audience: str
 
-    def verify(self, authorization: str | None) -> dict[str, Any]:
+    def verify(self, authorization: str | None, token_use: str = "id") -> dict[str, Any]:
         """The claims of the token in an `Authorization` header value (`Bearer <token>` or bare), or
-        `InvalidToken`. Checks the signature (RS256 only), `exp`, `iat`, `iss`, `aud` and `token_use`."""
+        `InvalidToken`. Checks the signature (RS256 only), `exp`, `iat`, `iss`, `token_use` and, for an ID
+        token, `aud` (an access token has none: its app client is `client_id`)."""
+        if token_use == "access":
+            return self._verify(authorization, "access", audience=None, required=["client_id", "scope"])
+        return self._verify(authorization, "id", audience=self.audience, required=["aud"])
+
+    def _verify(
+        self, authorization: str | None, token_use: str, audience: str | None, required: list[str]
+    ) -> dict[str, Any]:
         token = _BEARER.sub("", authorization or "").strip()
         if not token:
             raise InvalidToken("no token in the Authorization header")
@@ -169,16 +214,18 @@ class TokenVerifier:
                 token,
                 self.public_key,
                 algorithms=[ALGORITHM],
-                audience=self.audience,
+                audience=audience,
                 issuer=self.issuer,
-                options={"require": ["exp", "iat", "iss", "aud", "sub", "token_use"]},
+                options={"require": ["exp", "iat", "iss", "sub", "token_use", *required]},
             )
         except jwt.ExpiredSignatureError:
             raise InvalidToken("the token has expired") from None
         except jwt.InvalidTokenError as error:
             raise InvalidToken(f"the token is not valid: {error}") from None
-        if claims.get("token_use") != "id":
-            raise InvalidToken("not an ID token")
+        if claims.get("token_use") != token_use:
+            raise InvalidToken("not an ID token" if token_use == "id" else "not an access token")
+        if audience is None and "aud" in claims:  # PyJWT skips `aud` without an audience to compare with
+            raise InvalidToken("an access token has no audience")
         return claims
 
 
@@ -241,6 +288,48 @@ class JwtAuthorizer:
         authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
         try:
             claims = self.verifier.verify(authorization)
+        except InvalidToken as error:
+            raise ProblemException(
+                status=401, title="Unauthorized", detail=str(error), headers={"WWW-Authenticate": "Bearer"}
+            ) from None
+        return {"claims": api_gateway_claims(claims)}
+
+
+def required_scopes(spec: Mapping[str, Any], scheme: str = "ShopMachine") -> dict[tuple[str, str], frozenset[str]]:
+    """(METHOD, path) -> the scopes of `scheme` that grant the operation (any one), for every secured operation
+    of a machine API definition (apigateway/machine-api.yaml)."""
+    default = spec.get("security") or []
+    found = {}
+    for path, item in (spec.get("paths") or {}).items():
+        for method, operation in item.items():
+            if not isinstance(operation, Mapping) or method == "parameters":
+                continue
+            security = operation.get("security", default)
+            if security:
+                found[(method.upper(), path)] = frozenset(s for r in security for s in r.get(scheme, []))
+    return found
+
+
+class MachineJwtAuthorizer(JwtAuthorizer):
+    """The machine API's authorizer: an access token holding one of the operation's scopes, or 401
+    `Unauthorized` (API Gateway's answer to a token its Cognito authorizer does not accept, a missing scope
+    included); open operations pass without a token."""
+
+    def __init__(self, verifier: TokenVerifier, spec: Mapping[str, Any]) -> None:
+        super().__init__(verifier, spec)
+        self.scopes = required_scopes(spec)
+
+    def __call__(self, route: Any, method: str, headers: Mapping[str, str]) -> dict[str, Any]:
+        from connexion.exceptions import ProblemException
+
+        if (method, route.path) in self.open:
+            return {"claims": {}}
+        authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
+        try:
+            claims = self.verifier.verify(authorization, token_use="access")
+            granted = set(str(claims.get("scope", "")).split())
+            if not granted & self.scopes.get((method, route.path), frozenset()):
+                raise InvalidToken("the token holds none of the scopes this operation needs")
         except InvalidToken as error:
             raise ProblemException(
                 status=401, title="Unauthorized", detail=str(error), headers={"WWW-Authenticate": "Bearer"}

@@ -9,11 +9,13 @@ import os
 import signal
 import socket
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 DEFAULT_PORT = 3000
+DEFAULT_MACHINE_PORT = 3001  # the machine API: access tokens with scopes (apigateway/machine-api.yaml)
 DEFAULT_MOTO_PORT = 5000
 HOST = "127.0.0.1"
 
@@ -58,7 +60,9 @@ def _server(config: Any, on_ready: Callable[[], None]) -> Any:
     return Server(config)
 
 
-def describe(api_url: str, emulator: Any, template: Any, stack: Any) -> dict[str, Any]:
+def describe(
+    api_url: str, emulator: Any, template: Any, stack: Any, machine_api_url: str | None = None
+) -> dict[str, Any]:
     """Where everything of the local stack is."""
     from shoplocal.template import PROVISIONED_BY_API
 
@@ -66,6 +70,7 @@ def describe(api_url: str, emulator: Any, template: Any, stack: Any) -> dict[str
     data += [name for name, resource in template.resources.items() if resource["Type"] in PROVISIONED_BY_API]
     return {
         "api": api_url,
+        **({"machine_api": machine_api_url} if machine_api_url else {}),
         "ui": f"{api_url}/ui/",
         "spec": f"{api_url}/openapi.json",
         "health": f"{api_url}/health",
@@ -79,6 +84,8 @@ def _announce(info: dict[str, Any], ready_file: Path | None, admin_token: str | 
     width = max(len(name) for name in info["resources"]) if info["resources"] else 0
     lines = [
         f"  API          {info['api']}",
+        *([f"  Machine API  {info['machine_api']}   (access tokens: `shop token --machine --client ID`)"]
+          if info.get("machine_api") else []),
         f"  Swagger UI   {info['ui']}   (Authorize: Bearer <token>)",
         f"  OpenAPI spec {info['spec']}",
         f"  moto server  {info['moto']}   (AWS_ENDPOINT_URL)",
@@ -129,14 +136,17 @@ def run(args: argparse.Namespace) -> int:
     stop_polling = None
     runner = None
     pollers = []
+    machine_server = machine_thread = None
+    machine_ready = threading.Event()
     try:
         # Imported after the handlers are set, so an early Ctrl-C also stops cleanly.
         import uvicorn
 
-        from shoplocal.auth import JwtAuthorizer, key_file
+        from shoplocal.auth import JwtAuthorizer, MachineJwtAuthorizer, key_file
         from shoplocal.emulator import Emulator, free_port
-        from shoplocal.gateway import create_app, load_spec
+        from shoplocal.gateway import MACHINE_API_PATH, create_app, load_spec
         from shoplocal.lambdas import FunctionRunner
+        from shoplocal.machine import TokenEndpoint
         from shoplocal.pollers import start_pollers
         from shoplocal.provision import provision
         from shoplocal.template import OPENAPI_PATH, TEMPLATE_PATH, Template
@@ -168,7 +178,31 @@ def run(args: argparse.Namespace) -> int:
             authorizer=JwtAuthorizer(issuer.verifier(), spec),
             spec=spec,
         )
-        info = describe(f"http://{HOST}:{args.port}", emulator, template, stack)
+        # The machine API, as MachineApi on AWS: the same functions behind a second gateway, whose authorizer
+        # takes access tokens with the scopes of each operation (apigateway/machine-api.yaml).
+        machine_spec = load_spec(MACHINE_API_PATH)
+        machine_app = create_app(
+            runner,
+            validate_responses=args.validate_responses,
+            stage=stack.parameters.get("Stage", "local"),
+            authorizer=MachineJwtAuthorizer(issuer.verifier(), machine_spec),
+            spec=machine_spec,
+        )
+        # ... with the token endpoint in front (POST /oauth2/token: client credentials, through PreTokenFunction).
+        machine_app = TokenEndpoint(machine_app, issuer, runner)
+        machine_server = _server(
+            uvicorn.Config(machine_app, host=HOST, port=args.machine_port, log_level=args.log_level),
+            on_ready=machine_ready.set,
+        )
+        # In a thread: uvicorn installs its signal handlers only on the main thread, where the people's API runs.
+        machine_thread = threading.Thread(target=machine_server.run, name="machine-api", daemon=True)
+        machine_thread.start()
+        if not machine_ready.wait(30):
+            print(f"shop: the machine API did not start on port {args.machine_port}", file=sys.stderr, flush=True)
+            return 1
+        info = describe(
+            f"http://{HOST}:{args.port}", emulator, template, stack, f"http://{HOST}:{args.machine_port}"
+        )
         info["concurrency"] = dict(runner.limits)
         config = uvicorn.Config(app, host=HOST, port=args.port, log_level=args.log_level)
         server = _server(config, on_ready=lambda: _announce(info, args.ready_file, issuer.admin_token()))
@@ -181,6 +215,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"shop: {error}", file=sys.stderr, flush=True)
         return 1
     finally:
+        if machine_server is not None:
+            machine_server.should_exit = True
+            if machine_thread is not None:
+                machine_thread.join(10)
         if stop_polling is not None:
             stop_polling.set()
             for poller in pollers:
@@ -196,6 +234,12 @@ def _add_run(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("run", help="serve the local stack (moto, functions, API gateway)")
     parser.add_argument(
         "--port", type=int, default=_env_port("PORT") or DEFAULT_PORT, help="gateway port (env PORT, default 3000)"
+    )
+    parser.add_argument(
+        "--machine-port",
+        type=int,
+        default=_env_port("MACHINE_PORT") or DEFAULT_MACHINE_PORT,
+        help="the machine API's port: access tokens with scopes (env MACHINE_PORT, default 3001)",
     )
     parser.add_argument(
         "--moto-port",
@@ -260,11 +304,27 @@ def _add_token(subparsers: argparse._SubParsersAction) -> None:
     from shoplocal.ops import STACK_FILE
 
     parser = subparsers.add_parser(
-        "token", help="print an ID token for the running local stack (as Cognito would issue it)"
+        "token",
+        help="print an ID token (a person's) or, with --machine, an access token (a customer's system's) for the "
+        "running local stack, as Cognito would issue it",
     )
     who = parser.add_mutually_exclusive_group(required=True)
     who.add_argument("--admin", action="store_true", help="a back-office token: every operation")
     who.add_argument("--client", metavar="CLIENT_ID", help="a token of this client: its own data only")
+    parser.add_argument(
+        "--machine",
+        action="store_true",
+        help="an access token of the client credentials grant, for the machine API (port 3001): the app client of "
+        "--client (made on first use, as `shop machine-client create` does) or, with --admin, a back-office one; "
+        "the pre-token trigger's code adds the client claim",
+    )
+    parser.add_argument(
+        "--scopes",
+        nargs="+",
+        metavar="SCOPE",
+        help="with --machine: the scopes granted (default: shop/profile shop/orders.read shop/orders.write for a "
+        "client, shop/backoffice with --admin)",
+    )
     parser.add_argument(
         "--stack-file",
         type=Path,
@@ -283,13 +343,104 @@ def _add_token(subparsers: argparse._SubParsersAction) -> None:
         try:
             issuer = LocalIssuer.load(key_file(args.stack_file))
             role, client_id = (ADMIN, None) if args.admin else (CLIENT, args.client)
-            print(issuer.token(role, client_id, subject=args.subject, seconds=args.expires_in), flush=True)
+            if args.machine:
+                print(_machine_token(args, issuer, client_id), flush=True)
+            elif args.scopes:
+                raise ValueError("--scopes goes with --machine: an ID token carries a role, not scopes")
+            else:
+                print(issuer.token(role, client_id, subject=args.subject, seconds=args.expires_in), flush=True)
         except (NoLocalKey, ValueError) as error:
             print(f"shop token: {error}", file=sys.stderr)
             return 2
         return 0
 
     parser.set_defaults(handler=handler)
+
+
+def _machine_token(args: argparse.Namespace, issuer: Any, client_id: str | None) -> str:
+    from shoplocal.machine import BACK_OFFICE_SCOPE, local_machine_token
+    from shoplocal.ops import StackUnavailable, load_stack
+
+    for name in ("botocore", "pynamodb"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    default = [BACK_OFFICE_SCOPE] if client_id is None else ["shop/profile", "shop/orders.read", "shop/orders.write"]
+    try:
+        stack = load_stack(args.stack_file)
+    except StackUnavailable as error:
+        raise ValueError(str(error)) from None
+    return local_machine_token(stack, issuer, client_id, args.scopes or default, seconds=args.expires_in)
+
+
+def _add_machine_client(subparsers: argparse._SubParsersAction) -> None:
+    from shoplocal.ops import add_stack_options
+
+    parser = subparsers.add_parser(
+        "machine-client",
+        help="the back office's app clients for customers' systems (OAuth 2.0 client credentials)",
+    )
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = actions.add_parser(
+        "create",
+        help="make the app client of one customer system, acting for one client id (or, with --back-office, of a "
+        "back-office system); prints its id and, on a deployed stack, its secret (shown once)",
+    )
+    who = create.add_mutually_exclusive_group(required=True)
+    who.add_argument("--client-id", metavar="CLIENT_ID", help="the one client its tokens act for")
+    who.add_argument("--back-office", action="store_true", help="a back-office system: scope shop/backoffice")
+    create.add_argument(
+        "--scopes",
+        nargs="+",
+        metavar="SCOPE",
+        help="what it may do (default: shop/profile shop/orders.read shop/orders.write; shop/backoffice with "
+        "--back-office)",
+    )
+    create.add_argument("--name", default="", help="the app client's name in Cognito (default machine-<client id>)")
+    add_stack_options(create)
+
+    def handler(args: argparse.Namespace) -> int:
+        from shoplocal.machine import BACK_OFFICE_SCOPE, MachineClientError, create_machine_client
+        from shoplocal.ops import _command
+
+        def run(args: argparse.Namespace, stack: Any) -> int:
+            scopes = args.scopes or (
+                [BACK_OFFICE_SCOPE] if args.back_office else ["shop/profile", "shop/orders.read", "shop/orders.write"]
+            )
+            issuer, token_url = None, None
+            if stack.local:  # the local app client's secret derives from the running stack's key, when found
+                from shoplocal.auth import LocalIssuer, NoLocalKey, key_file
+                from shoplocal.ops import STACK_FILE
+
+                ready_file = args.stack_file or STACK_FILE
+                try:
+                    issuer = LocalIssuer.load(key_file(ready_file))
+                    token_url = json.loads(ready_file.read_text()).get("machine_api", "") + "/oauth2/token"
+                except (NoLocalKey, OSError, ValueError):
+                    issuer = None
+            try:
+                made = create_machine_client(
+                    stack,
+                    args.client_id,
+                    scopes,
+                    user_pool_id=stack.outputs.get("UserPoolId"),
+                    name=args.name,
+                    issuer=issuer,
+                )
+            except MachineClientError as error:
+                print(f"shop machine-client: {error}", file=sys.stderr)
+                return 2
+            result = {"appClientId": made.app_client_id, "clientId": made.client_id, "scopes": list(made.scopes)}
+            if made.secret:
+                result["appClientSecret"] = made.secret
+            if stack.outputs.get("TokenUrl"):
+                result["tokenUrl"] = stack.outputs["TokenUrl"]
+            elif made.secret and token_url:
+                result["tokenUrl"] = token_url
+            print(json.dumps(result, indent=2), flush=True)
+            return 0
+
+        return _command(run)(args)
+
+    create.set_defaults(handler=handler)
 
 
 def _add_demo(subparsers: argparse._SubParsersAction) -> None:
@@ -464,6 +615,7 @@ SUBCOMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
     "dlq": _add_dlq,
     "bench": _add_bench,
     "migrate": _add_migrate,
+    "machine-client": _add_machine_client,
 }
 
 

@@ -46,6 +46,9 @@ from domain.limits import MAX_BODY_BYTES
 from shoplocal.lambdas import FunctionError, FunctionTimeout
 from shoplocal.template import OPENAPI_PATH, ROOT
 
+# The machine API's definition (codegen/apis.py): the contract with each operation's scopes.
+MACHINE_API_PATH = ROOT / "apigateway" / "machine-api.yaml"
+
 # The published contract (contract/publish.py, `make publish`): what /openapi.json serves and Swagger UI renders.
 PUBLISHED_PATH = ROOT / "contract" / "published" / "openapi.json"
 SPEC_URL = "/openapi.json"

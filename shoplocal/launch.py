@@ -74,7 +74,12 @@ def launched(
     log, ready = workdir / "shop.log", workdir / "stack.json"
     port = free_port()
     environment = clean_environment() | dict(env or {})
-    environment |= {"PORT": str(port), "MOTO_PORT": str(free_port()), "PYTHONUNBUFFERED": "1"}
+    environment |= {
+        "PORT": str(port),
+        "MACHINE_PORT": str(free_port()),
+        "MOTO_PORT": str(free_port()),
+        "PYTHONUNBUFFERED": "1",
+    }
     command = [sys.executable, "-m", "shoplocal.cli", "run", *args, "--ready-file", str(ready)]
     with log.open("wb") as sink:
         process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=sink, stderr=subprocess.STDOUT)

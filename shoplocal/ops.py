@@ -35,7 +35,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
@@ -57,6 +57,8 @@ OUTPUTS = {
     "OrdersDeadLetterQueueUrl": "OrdersDeadLetterQueue",
     "PaidOrdersDeadLetterQueueUrl": "PaidOrdersDeadLetterQueue",
 }
+# Outputs some commands read when the stack has them (`shop machine-client create`): kept as they are.
+OPTIONAL_OUTPUTS = ("UserPoolId", "ApiUrl", "MachineApiUrl", "TokenUrl")
 
 RECEIVE_MAX = 10  # ReceiveMessage's and SendMessageBatch's maximum
 HOLD_S = 30  # how long listed or moving messages stay invisible to others
@@ -89,6 +91,7 @@ class OpsStack:
     resources: dict[str, str]  # logical id -> physical id (table name, queue URL, bucket name)
     name: str | None = None  # the CloudFormation stack's, when found through its outputs
     region: str = REGION
+    outputs: dict[str, str] = field(default_factory=dict)  # its OPTIONAL_OUTPUTS, when found through them
 
     @property
     def local(self) -> bool:
@@ -180,7 +183,9 @@ def stack_from_outputs(stack_name: str, endpoint: str | None = None) -> OpsStack
     if not stacks:
         raise StackUnavailable(f"no stack {stack_name} {where}")
     resources = resources_from_outputs(stack_name, stacks[0].get("Outputs", []))
-    return OpsStack(probe.endpoint, resources, stack_name, probe.region)
+    values = {output["OutputKey"]: output["OutputValue"] for output in stacks[0].get("Outputs", [])}
+    outputs = {key: values[key] for key in OPTIONAL_OUTPUTS if values.get(key)}
+    return OpsStack(probe.endpoint, resources, stack_name, probe.region, outputs)
 
 
 def load_stack(stack_file: Path | None = None, endpoint: str | None = None, name: str | None = None) -> OpsStack:

@@ -34,6 +34,27 @@ def client_claims(client_id: str, subject: str | None = None) -> dict[str, str]:
     }
 
 
+def machine_claims(client_id: str | None, scopes: str = "shop/orders.read", app_client: str = "4app0client0test0id000000") -> dict[str, str]:
+    """The claims of a machine's access token (client credentials grant) as API Gateway passes them: acting
+    for `client_id` (the `shop:clientId` the pre-token trigger adds), or, with None, for none (a back-office
+    system when `scopes` holds `shop/backoffice`). Its `sub` and `client_id` are the app client's id."""
+    claims = {
+        "sub": app_client,
+        "token_use": "access",
+        "scope": scopes,
+        "client_id": app_client,
+        "iss": _TOKEN_CLAIMS["iss"],
+        "auth_time": "1767225600",
+        "iat": _TOKEN_CLAIMS["iat"],
+        "exp": _TOKEN_CLAIMS["exp"],
+        "version": "2",
+        "jti": str(uuid.uuid4()),
+    }
+    if client_id is not None:
+        claims["shop:clientId"] = client_id
+    return claims
+
+
 NO_AUTHORIZER = object()  # `claims=NO_AUTHORIZER`: an event with no `requestContext.authorizer` at all
 
 

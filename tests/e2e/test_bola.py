@@ -6,6 +6,11 @@ nothing of B's: B's profile, orders, order by id, invoices, invoice by id and PD
 unknown client id answers (existence does not leak); B's order and invoice ids under A's own path are 404 too.
 A client token cannot list, create or delete clients, nor change its credit limit or currency (403). Without
 a token, or with a bad one, every protected route is 401.
+
+Machines (issue 15) the same way, on the machine API (the second listener): an access token of A's app client
+(`shop token --machine`, through the pre-token trigger's code and the table) reaches A's data and answers B's as
+an unknown client's (404); a token without one of an operation's scopes is 401, as API Gateway answers; an
+expired, foreign or ID token there is 401, and a machine token on the people's API is 401.
 """
 
 from __future__ import annotations
@@ -307,3 +312,101 @@ def test_the_admin_token_shop_run_prints_at_start_works(local_stack, local_stack
     assert response.status_code == 200, response.text
     # and the bare token, as API Gateway's Cognito authorizer also takes it
     assert httpx.get(f"{local_stack}/clients", headers={"Authorization": token}, timeout=10).status_code == 200
+
+
+# ---- machines: access tokens of A's app client, on the machine API ----
+
+CLIENT_SCOPES = ("shop/profile", "shop/orders.read", "shop/orders.write")
+
+
+def shop_machine_token(stack_file: str, *argv: str) -> str:
+    command = [sys.executable, "-m", "shoplocal.cli", "token", "--machine", *argv, "--stack-file", stack_file]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def machines(world, local_stack_info):
+    """SDK clients of the machine API: A's system with every client scope, A's with shop/orders.read only, and
+    a back-office system."""
+    api, stack_file = local_stack_info["machine_api"], local_stack_info["stack_file"]
+    a = world["a"]["client"]
+    tokens = {
+        "a": shop_machine_token(stack_file, "--client", a, "--scopes", *CLIENT_SCOPES),
+        "a read-only": shop_machine_token(stack_file, "--client", a, "--scopes", "shop/orders.read"),
+        "back office": shop_machine_token(stack_file, "--admin"),
+    }
+    with sdk(api, tokens["a"]) as as_a, sdk(api, tokens["a read-only"]) as reader, sdk(api, tokens["back office"]) as bo:
+        yield {"api": api, "tokens": tokens, "as_a": as_a, "reader": reader, "back office": bo}
+
+
+def test_a_machine_token_reaches_its_clients_data_on_the_machine_api(world, machines):
+    a, as_a = world["a"], machines["as_a"]
+    calls = reads(a["client"], a["order"], a["invoice"])
+    assert expect(calls["profile"](as_a), HTTPStatus.OK, ClientRecord).client_id == a["client"]
+    assert expect(calls["order by id"](as_a), HTTPStatus.OK, Order).invoice_id == a["invoice"]
+    assert calls["invoice PDF"](as_a).status_code == HTTPStatus.FOUND
+    placed = create_order.sync_detailed(a["client"], client=as_a, body=OrderCreate(items=[WIDGET]))
+    assert expect(placed, HTTPStatus.ACCEPTED, Order).client_id == a["client"]
+
+
+@pytest.mark.parametrize("route", ["profile", "orders", "order by id", "invoices", "invoice by id", "invoice PDF"])
+def test_a_machine_token_for_a_cannot_read_bs_data(world, machines, route):
+    b, as_a = world["b"], machines["as_a"]
+    refused = problem(reads(b["client"], b["order"], b["invoice"])[route](as_a), 404)
+    unknown = problem(reads(UNKNOWN_ID, b["order"], b["invoice"])[route](as_a), 404)
+    assert refused == unknown and refused["type"] == "urn:shop:problem:client-not-found"
+
+
+@pytest.mark.parametrize("route", ["replace profile", "place order"])
+def test_a_machine_token_for_a_cannot_alter_bs_data(world, machines, admin, route):
+    b = world["b"]
+    problem(writes(b["client"])[route](machines["as_a"]), 404)
+    profile = expect(get_client.sync_detailed(b["client"], client=admin), HTTPStatus.OK, ClientRecord)
+    assert profile.name == "Bola b"
+    assert len(expect(list_orders.sync_detailed(b["client"], client=admin), HTTPStatus.OK, OrderPage).items) == 1
+
+
+def test_a_machine_token_without_the_operations_scope_is_401_from_the_gateway(world, machines, admin):
+    a, reader = world["a"], machines["reader"]
+    # shop/orders.read reads orders, and nothing else
+    assert list_orders.sync_detailed(a["client"], client=reader).status_code == HTTPStatus.OK
+    before = len(expect(list_orders.sync_detailed(a["client"], client=admin), HTTPStatus.OK, OrderPage).items)
+    for response in (
+        get_client.sync_detailed(a["client"], client=reader),
+        create_order.sync_detailed(a["client"], client=reader, body=OrderCreate(items=[WIDGET])),
+        list_clients.sync_detailed(client=machines["as_a"]),  # back office only
+        delete_client.sync_detailed(world["b"]["client"], client=machines["as_a"]),
+    ):
+        body = problem(response, 401)
+        assert response.headers["www-authenticate"] == "Bearer" and "scope" in body["detail"]
+    after = len(expect(list_orders.sync_detailed(a["client"], client=admin), HTTPStatus.OK, OrderPage).items)
+    assert after == before
+    assert get_client.sync_detailed(world["b"]["client"], client=admin).status_code == HTTPStatus.OK
+
+
+def test_a_back_office_machine_token_does_what_an_admin_does(world, machines):
+    listed = list_clients.sync_detailed(client=machines["back office"])
+    assert listed.status_code == HTTPStatus.OK
+    assert get_client.sync_detailed(world["b"]["client"], client=machines["back office"]).status_code == HTTPStatus.OK
+
+
+def test_expired_foreign_and_id_tokens_are_401_on_the_machine_api_and_machine_tokens_on_the_peoples(
+    world, machines, issuer, local_stack
+):
+    from shoplocal.auth import LocalIssuer
+
+    a = world["a"]["client"]
+    claims = {"shop:clientId": a}
+    for token in (
+        issuer.access_token("appclient", list(CLIENT_SCOPES), claims, now=time.time() - 7200),
+        LocalIssuer.generate().access_token("appclient", list(CLIENT_SCOPES), claims),
+        issuer.client_token(a),
+        issuer.admin_token(),
+    ):
+        with sdk(machines["api"], token) as refused:
+            problem(get_client.sync_detailed(a, client=refused), 401)
+    with sdk(local_stack, machines["tokens"]["a"]) as wrong_api:
+        problem(get_client.sync_detailed(a, client=wrong_api), 401)
+    assert httpx.get(f"{machines['api']}/health").status_code == 200

@@ -223,3 +223,105 @@ def test_by_stack_name_an_order_is_looked_up_and_a_dlq_listed_and_re_driven_once
     assert left.returncode == 0 and message_id in left.stdout
     assert moved.returncode == 0, moved.stderr
     assert "from the orders DLQ back to the orders queue" in moved.stdout
+
+
+# ---- machine clients (issue 15): the back office's app clients for customers' systems ----
+
+
+def test_shop_machine_client_create_binds_an_app_client_to_one_client_and_its_tokens_act_for_it(
+    local_stack, local_stack_info, admin_token
+):
+    import jwt
+
+    by_name = ("--stack", STACK_NAME, "--endpoint", local_stack_info["moto"])
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    email = f"m2m-{uuid.uuid4().hex[:10]}@example.com"
+    created = httpx.post(f"{local_stack}/clients", json={"name": "ERP Ltd", "email": email}, headers=headers, timeout=10)
+    client_id = created.json()["clientId"]
+
+    # WHEN the back office makes the app client of the client's system, through the stack's outputs
+    made = shop(None, "machine-client", "create", "--client-id", client_id, "--scopes", "shop/orders.read", *by_name)
+
+    # THEN it names the app client, the client and the scopes ...
+    assert made.returncode == 0, made.stderr
+    result = json.loads(made.stdout)
+    assert result["clientId"] == client_id and result["scopes"] == ["shop/orders.read"]
+    # ... and an access token of that app client acts for that client: the trigger read the item it wrote
+    token = shop(None, "token", "--machine", "--client", client_id, "--scopes", "shop/orders.read",
+                 "--stack-file", local_stack_info["stack_file"])
+    assert token.returncode == 0, token.stderr
+    claims = jwt.decode(token.stdout.strip(), options={"verify_signature": False})
+    assert claims["client_id"] == result["appClientId"] and claims["shop:clientId"] == client_id
+    machine = {"Authorization": f"Bearer {token.stdout.strip()}"}
+    assert httpx.get(f"{local_stack_info['machine_api']}/clients/{client_id}/orders", headers=machine, timeout=10).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("--client-id", "01ARZ3NDEKTSV4RRFFQ69G5FAV", "--scopes", "shop/backoffice"),
+        ("--client-id", "01ARZ3NDEKTSV4RRFFQ69G5FAV", "--scopes", "shop/everything"),
+        ("--client-id", "not-a-client", "--scopes", "shop/profile"),
+        ("--back-office", "--scopes", "shop/profile"),
+    ],
+    ids=["client with back office", "undeclared scope", "malformed client id", "back office without its scope"],
+)
+def test_shop_machine_client_create_refuses_what_may_not_be_made_with_one_line(local_stack_info, argv):
+    made = shop(None, "machine-client", "create", *argv, "--stack", STACK_NAME, "--endpoint", local_stack_info["moto"])
+    assert made.returncode == 2 and made.stdout == ""
+    assert made.stderr.startswith("shop machine-client: ") and len(made.stderr.strip().splitlines()) == 1
+
+
+def test_a_local_app_client_trades_its_id_and_secret_for_a_token_at_the_local_token_endpoint(
+    local_stack, local_stack_info, admin_token
+):
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    email = f"erp-{uuid.uuid4().hex[:10]}@example.com"
+    client_id = httpx.post(
+        f"{local_stack}/clients", json={"name": "ERP", "email": email}, headers=headers, timeout=10
+    ).json()["clientId"]
+    # GIVEN the app client the back office made for the client's system, on the running stack (its ready file)
+    made = shop(Path(local_stack_info["stack_file"]), "machine-client", "create", "--client-id", client_id)
+    assert made.returncode == 0, made.stderr
+    app = json.loads(made.stdout)
+    assert app["tokenUrl"] == f"{local_stack_info['machine_api']}/oauth2/token" and app["appClientSecret"]
+
+    # WHEN its system asks the token endpoint, as the README's curl does on AWS
+    auth = (app["appClientId"], app["appClientSecret"])
+    form = {"grant_type": "client_credentials", "scope": "shop/orders.read shop/profile"}
+    granted = httpx.post(app["tokenUrl"], auth=auth, data=form, timeout=10)
+
+    # THEN it gets an access token, bound by PreTokenFunction to that client, that the machine API accepts
+    assert granted.status_code == 200, granted.text
+    token = granted.json()
+    assert token["token_type"] == "Bearer" and token["expires_in"] == 3600
+    bearer = {"Authorization": f"Bearer {token['access_token']}"}
+    machine_api = local_stack_info["machine_api"]
+    assert httpx.get(f"{machine_api}/clients/{client_id}", headers=bearer, timeout=10).status_code == 200
+    assert httpx.get(f"{machine_api}/clients/01ARZ3NDEKTSV4RRFFQ69G5FAV", headers=bearer, timeout=10).status_code == 404
+
+    # and a wrong secret, another grant, an undeclared scope or a GET are refused as OAuth 2.0 says
+    assert httpx.post(app["tokenUrl"], auth=(app["appClientId"], "wrong"), data=form, timeout=10).json() == {
+        "error": "invalid_client"
+    }
+    password = {"grant_type": "password", "username": "u", "password": "p"}
+    assert httpx.post(app["tokenUrl"], auth=auth, data=password, timeout=10).status_code == 400
+    undeclared = {"grant_type": "client_credentials", "scope": "shop/everything"}
+    assert httpx.post(app["tokenUrl"], auth=auth, data=undeclared, timeout=10).json() == {"error": "invalid_scope"}
+    assert httpx.get(app["tokenUrl"], timeout=10).status_code == 405
+
+
+def test_an_app_client_acting_for_no_client_gets_no_token_from_the_local_token_endpoint(local_stack_info):
+    from shoplocal.auth import LocalIssuer, key_file
+    from shoplocal.machine import local_secret
+
+    # An app client id with no machine client item: the trigger refuses, so the endpoint issues nothing.
+    issuer = LocalIssuer.load(key_file(Path(local_stack_info["stack_file"])))
+    orphan = "orphanappclient00000000000"
+    refused = httpx.post(
+        f"{local_stack_info['machine_api']}/oauth2/token",
+        auth=(orphan, local_secret(issuer, orphan)),
+        data={"grant_type": "client_credentials", "scope": "shop/orders.read"},
+        timeout=30,
+    )
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_request"

@@ -79,10 +79,12 @@ def swagger_ui(browser: BrowserContext, local_stack: str, requested_urls: list[s
 
 def authorize(page: Page, value: str) -> None:
     page.locator(".auth-wrapper button.authorize").click()
-    dialog = page.locator(".modal-ux")
-    dialog.locator("input").fill(value)
-    dialog.locator("button.authorize").click()
-    dialog.locator("button.btn-done").click()
+    # The dialog lists every scheme of the contract (CognitoUserPool, and ShopMachine's client credentials for
+    # the machine API): the ID token goes into CognitoUserPool's.
+    scheme = page.locator(".modal-ux .auth-container", has_text="CognitoUserPool")
+    scheme.locator("input").fill(value)
+    scheme.locator("button.authorize").click()
+    scheme.locator("button.btn-done").click()
     expect(page.locator(".auth-wrapper button.authorize.locked")).to_be_visible(timeout=WAIT_MS)
 
 

@@ -12,7 +12,7 @@ from domain.ids import new_id
 from handlers.clients import lambda_handler as clients_handler
 from handlers.invoices import lambda_handler as invoices_handler
 from handlers.orders import lambda_handler as orders_handler
-from tests.events import ADMIN_CLAIMS, NO_AUTHORIZER, LambdaContext, api_event, client_claims
+from tests.events import ADMIN_CLAIMS, NO_AUTHORIZER, LambdaContext, api_event, client_claims, machine_claims
 
 WIDGET = {"sku": "W-1", "description": "Widget", "quantity": 1, "unitPrice": 100}
 UNKNOWN_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
@@ -260,3 +260,76 @@ def test_another_clients_order_and_invoice_ids_are_not_found_under_ones_own_path
     assert_problem(call(orders_handler, "GET", f"/clients/{a}/orders/{b_order}", claims=claims), 404)
     assert_problem(call(invoices_handler, "GET", f"/clients/{a}/invoices/{b_invoice}", claims=claims), 404)
     assert_problem(call(invoices_handler, "GET", f"/clients/{a}/invoices/{b_invoice}/pdf", claims=claims), 404)
+
+
+# ---- machines (issue 15): access tokens acting for one client, as the machine API passes their claims ----
+
+ALL_CLIENT_SCOPES = "shop/profile shop/orders.read shop/orders.write"
+
+
+def test_a_machine_token_reads_and_writes_its_own_clients_data(two_clients, orders_queue):
+    a, (order_id, invoice_id) = two_clients["a"], two_clients["a_docs"]
+    claims = machine_claims(a, ALL_CLIENT_SCOPES)
+    assert call(clients_handler, "GET", f"/clients/{a}", claims=claims)[0] == 200
+    assert call(orders_handler, "GET", f"/clients/{a}/orders/{order_id}", claims=claims)[0] == 200
+    assert call(invoices_handler, "GET", f"/clients/{a}/invoices/{invoice_id}/pdf", claims=claims)[0] == 302
+    status, _, order = call(orders_handler, "POST", f"/clients/{a}/orders", body={"items": [WIDGET]}, claims=claims)
+    assert status == 202 and order["clientId"] == a
+
+
+def test_a_machine_token_for_a_on_bs_resources_gets_what_it_gets_on_an_unknown_client(two_clients):
+    a, b = two_clients["a"], two_clients["b"]
+    claims = machine_claims(a, ALL_CLIENT_SCOPES)
+    for handler, method, path, kwargs in routes(b, *two_clients["b_docs"]):
+        if method == "DELETE":
+            continue  # back office only: 403 (below)
+        other = call(handler, method, path, claims=claims, **kwargs)
+        unknown = call(handler, method, path.replace(b, UNKNOWN_ID), claims=claims, **kwargs)
+        assert assert_problem(other, 404) == assert_problem(unknown, 404), path
+    assert merge_patch(b, {"name": "Mine now"}, claims)[0] == 404
+    assert clients.get(b).name == "Acme" and len(orders.page(b, 100).items) == 1
+
+
+def test_a_machine_token_for_a_client_may_not_list_create_or_delete_clients(two_clients):
+    a = two_clients["a"]
+    # even with shop/backoffice in its scope (the trigger suppresses it for a client's app client): the client claim wins
+    for scopes in (ALL_CLIENT_SCOPES, "shop/backoffice"):
+        claims = machine_claims(a, scopes)
+        assert_problem(call(clients_handler, "GET", "/clients", claims=claims), 403)
+        assert_problem(call(clients_handler, "DELETE", f"/clients/{two_clients['b']}", claims=claims), 403)
+    assert clients.get(two_clients["b"])
+
+
+def test_a_machine_token_may_not_change_its_credit_limit(two_clients):
+    a = new_client(credit_limit=500_000, currency="EUR")
+    claims = machine_claims(a, "shop/profile")
+    assert_problem(merge_patch(a, {"creditLimit": 9_999_999}, claims), 403)
+    assert int(clients.get(a).credit_limit) == 500_000
+
+
+@pytest.mark.parametrize(
+    ("handler", "method", "suffix", "scopes"),
+    [
+        (clients_handler, "GET", "", "shop/orders.read"),
+        (orders_handler, "POST", "/orders", "shop/orders.read shop/profile"),
+        (invoices_handler, "GET", "/invoices", "shop/orders.write"),
+    ],
+    ids=["profile without shop/profile", "order without shop/orders.write", "invoices without shop/orders.read"],
+)
+def test_a_machine_token_without_the_operations_scope_is_403_in_the_function_too(two_clients, handler, method, suffix, scopes):
+    # The gateway refuses it first (401); behind it, the gate fails closed on its own.
+    a = two_clients["a"]
+    kwargs = {"body": {"items": [WIDGET]}} if method == "POST" else {}
+    assert_problem(call(handler, method, f"/clients/{a}{suffix}", claims=machine_claims(a, scopes), **kwargs), 403)
+    assert len(orders.page(a, 100).items) >= 1
+
+
+def test_a_back_office_machine_token_acts_as_an_admin(two_clients):
+    claims = machine_claims(None, "shop/backoffice")
+    status, _, page = call(clients_handler, "GET", "/clients", claims=claims)
+    assert status == 200 and page["items"]
+    assert call(clients_handler, "GET", f"/clients/{two_clients['b']}", claims=claims)[0] == 200
+
+
+def test_a_machine_token_naming_no_client_without_the_back_office_scope_is_403(two_clients):
+    assert_problem(call(clients_handler, "GET", f"/clients/{two_clients['a']}", claims=machine_claims(None, "shop/profile")), 403)

@@ -175,3 +175,105 @@ def test_the_served_spec_declares_the_scheme_for_swagger_uis_authorize_button(ga
     assert scheme == {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": scheme["description"]}
     assert "paste the token alone" in scheme["description"]
     assert served["security"] == [{"CognitoUserPool": []}] and served["paths"]["/health"]["get"]["security"] == []
+
+
+# ---- the machine API (issue 15): access tokens of the client credentials grant, with scopes ----
+
+APP_CLIENT = "4app0client0test0id000000"
+
+
+@pytest.fixture(scope="module")
+def machine_gateway(issuer):
+    from shoplocal.auth import MachineJwtAuthorizer
+    from shoplocal.gateway import MACHINE_API_PATH
+
+    with mock.patch.dict(os.environ):
+        spec = load_spec(MACHINE_API_PATH)
+        authorizer = MachineJwtAuthorizer(issuer.verifier(), spec)
+        app = create_app(fake_runner(), stage="prod", authorizer=authorizer, spec=spec)
+        with app.test_client() as client:
+            yield client
+
+
+def machine_token(issuer: LocalIssuer, scopes=("shop/profile",), client_id=CLIENT_ID, **kwargs) -> str:
+    claims = {"shop:clientId": client_id} if client_id else {}
+    return issuer.access_token(APP_CLIENT, list(scopes), claims, **kwargs)
+
+
+def test_a_machine_token_with_a_granting_scope_reaches_the_function_with_its_claims(machine_gateway, issuer):
+    fake_lambda.reply = {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": json.dumps(A_CLIENT)}
+    token = machine_token(issuer, ("shop/orders.read", "shop/profile"))
+    response = machine_gateway.get(f"/clients/{CLIENT_ID}", headers=bearer(token))
+    assert response.status_code == 200, response.text
+    (event,) = fake_lambda.events
+    claims = event["requestContext"]["authorizer"]["claims"]
+    assert all(isinstance(value, str) for value in claims.values())
+    assert claims["token_use"] == "access" and claims["scope"] == "shop/orders.read shop/profile"
+    assert claims["shop:clientId"] == CLIENT_ID and claims["client_id"] == claims["sub"] == APP_CLIENT
+    assert "aud" not in claims and "custom:role" not in claims
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "scopes"),
+    [
+        ("GET", f"/clients/{CLIENT_ID}", ("shop/orders.read",)),  # needs shop/profile or shop/backoffice
+        ("POST", f"/clients/{CLIENT_ID}/orders", ("shop/orders.read", "shop/profile")),  # needs shop/orders.write
+        ("GET", f"/clients/{CLIENT_ID}/invoices", ("shop/orders.write",)),  # needs shop/orders.read
+        ("GET", "/clients", ("shop/profile", "shop/orders.read", "shop/orders.write")),  # back office only
+        ("DELETE", f"/clients/{CLIENT_ID}", ("shop/profile",)),  # back office only
+    ],
+)
+def test_a_machine_token_without_a_scope_of_the_operation_is_401_as_api_gateway_answers(
+    machine_gateway, issuer, method, url, scopes
+):
+    # API Gateway's Cognito authorizer refuses a token whose scopes meet none of the method's with its
+    # UNAUTHORIZED gateway response (401), before validation: the function never runs.
+    response = machine_gateway.request(
+        method, url, headers=bearer(machine_token(issuer, scopes)) | {"Content-Type": "application/json"}, content=b"{}"
+    )
+    body = assert_unauthorized(response)
+    assert "scope" in body["detail"]
+
+
+def test_a_back_office_machine_token_reaches_every_operation(machine_gateway, issuer):
+    fake_lambda.reply = {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": json.dumps(A_CLIENT)}
+    token = machine_token(issuer, ("shop/backoffice",), client_id=None)
+    assert machine_gateway.get(f"/clients/{CLIENT_ID}", headers=bearer(token)).status_code == 200
+    fake_lambda.reply = {"statusCode": 204, "headers": {}, "body": ""}
+    assert machine_gateway.delete(f"/clients/{CLIENT_ID}", headers=bearer(token)).status_code == 204
+
+
+def test_a_persons_id_token_is_401_on_the_machine_api(machine_gateway, issuer):
+    assert_unauthorized(machine_gateway.get(f"/clients/{CLIENT_ID}", headers=bearer(issuer.admin_token())))
+    assert_unauthorized(machine_gateway.get(f"/clients/{CLIENT_ID}", headers=bearer(issuer.client_token(CLIENT_ID))))
+
+
+def test_a_machine_token_is_401_on_the_peoples_api(gateway, issuer):
+    token = machine_token(issuer, ("shop/backoffice",), client_id=None)
+    assert_unauthorized(gateway.get(f"/clients/{CLIENT_ID}", headers=bearer(token)))
+
+
+def _tampered_access(token: str) -> str:
+    head, body, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    claims["scope"], claims["shop:clientId"] = "shop/backoffice", "01BX5ZZKBKACTAV9WEVGEMMVRZ"
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    return f"{head}.{forged}.{signature}"
+
+
+@pytest.mark.parametrize("case", ["expired", "wrongly signed", "tampered scope", "unsigned", "no token"])
+def test_an_invalid_machine_token_is_401_and_never_reaches_the_function(machine_gateway, issuer, case):
+    valid = machine_token(issuer)
+    tokens = {
+        "expired": machine_token(issuer, now=time.time() - 3601),
+        "wrongly signed": machine_token(LocalIssuer.generate()),
+        "tampered scope": _tampered_access(valid),
+        "unsigned": jwt.encode(jwt.decode(valid, options={"verify_signature": False}), None, "none"),
+        "no token": "",
+    }
+    body = assert_unauthorized(machine_gateway.get(f"/clients/{CLIENT_ID}", headers=bearer(tokens[case])))
+    assert "eyJ" not in body["detail"]
+
+
+def test_the_machine_apis_health_probe_needs_no_token(machine_gateway):
+    assert machine_gateway.get("/health").status_code == 200

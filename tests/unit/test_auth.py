@@ -8,7 +8,7 @@ from domain.models import ClientInput, ClientPatch
 from handlers import auth
 from handlers.auth import ADMIN_ONLY_FIELDS, RIGHTS, Caller, ForbiddenError, Right, UnauthenticatedError
 from shoplocal.template import OPENAPI_PATH
-from tests.events import ADMIN_CLAIMS, NO_AUTHORIZER, api_event, client_claims
+from tests.events import ADMIN_CLAIMS, NO_AUTHORIZER, api_event, client_claims, machine_claims
 
 A, B = "01ARZ3NDEKTSV4RRFFQ69G5FAV", "01BX5ZZKBKACTAV9WEVGEMMVRZ"
 
@@ -161,3 +161,55 @@ def test_a_client_changing_its_credit_limit_or_currency_is_403(sent):
 
 def test_the_admin_only_fields_are_fields_of_the_client_input_and_patch():
     assert set(ADMIN_ONLY_FIELDS) <= set(ClientInput.model_fields) & set(ClientPatch.model_fields)
+
+
+# ---- machines: access tokens of the client credentials grant (issue 15) ----
+
+
+def test_a_machine_token_with_a_client_claim_acts_as_that_client_only():
+    caller = auth.caller_from_claims(machine_claims(A, "shop/orders.read shop/profile"))
+    assert (caller.role, caller.client_id) == ("client", A)
+    assert caller.scopes == {"shop/orders.read", "shop/profile"}
+    assert caller.may_act_for(A) and not caller.may_act_for(B)
+
+
+def test_a_machine_token_acting_for_a_client_is_a_client_even_with_the_back_office_scope():
+    # The trigger suppresses shop/backoffice for a mapped app client; should one slip through, the claim wins.
+    caller = auth.caller_from_claims(machine_claims(A, "shop/backoffice"))
+    assert (caller.role, caller.client_id) == ("client", A)
+
+
+def test_a_machine_token_without_client_claim_with_the_back_office_scope_is_an_admin():
+    caller = auth.caller_from_claims(machine_claims(None, "shop/backoffice"))
+    assert caller.is_admin and caller.scopes == {"shop/backoffice"}
+
+
+@pytest.mark.parametrize("scopes", ["shop/orders.read", "", "shop/backoffice.read"])
+def test_a_machine_token_naming_no_client_and_no_back_office_scope_is_403(scopes):
+    with pytest.raises(ForbiddenError):
+        auth.caller_from_claims(machine_claims(None, scopes))
+
+
+@pytest.mark.parametrize("client_id", ["", "not-a-ulid", A.lower()])
+def test_a_machine_token_with_a_malformed_client_claim_is_403(client_id):
+    with pytest.raises(ForbiddenError):
+        auth.caller_from_claims(machine_claims(client_id))
+
+
+def test_a_machine_token_ignores_a_role_claim_it_could_not_have_been_given():
+    # An access token gets its role from its scopes and client claim only, never from `custom:role`.
+    claims = {**machine_claims(None, "shop/orders.read"), "custom:role": "admin"}
+    with pytest.raises(ForbiddenError):
+        auth.caller_from_claims(claims)
+
+
+def test_a_persons_id_token_is_not_limited_by_scopes():
+    assert auth.caller_from_claims(client_claims(A)).scopes is None
+    auth.check_scopes(auth.caller_from_claims(client_claims(A)), frozenset())  # no raise
+
+
+def test_a_machine_needs_one_of_the_operations_scopes():
+    caller = auth.caller_from_claims(machine_claims(A, "shop/orders.read"))
+    auth.check_scopes(caller, frozenset({"shop/orders.read", "shop/backoffice"}))
+    with pytest.raises(ForbiddenError):
+        auth.check_scopes(caller, frozenset({"shop/orders.write", "shop/backoffice"}))

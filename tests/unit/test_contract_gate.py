@@ -421,3 +421,30 @@ def test_versions_compare_by_semver_precedence():
     for lower, higher in zip(ordered, ordered[1:], strict=False):
         assert version(lower) < version(higher) and not version(higher) < version(lower), (lower, higher)
     assert not version("2.0.0+build.1") < version("2.0.0")
+
+
+def test_adding_a_security_scheme_and_an_alternative_requirement_passes(tmp_path):
+    # A new scheme asks nothing of a consumer by itself (api-smart-diff calls it breaking: the gate corrects it);
+    # an operation offering it as one more alternative still takes what it took.
+    path, method = operation(SPEC, "getClient")
+    name = new_name(SPEC["components"]["securitySchemes"], "PartnerKey")
+
+    def edit(spec):
+        spec["components"]["securitySchemes"][name] = {"type": "apiKey", "name": "X-Partner-Key", "in": "header"}
+        spec["paths"][path][method].setdefault("security", list(spec.get("security", []))).append({name: []})
+
+    status, output = gate(tmp_path, edited(edit))
+    assert_passes_additive(status, output)
+
+
+def test_requiring_a_new_scheme_on_every_operation_fails(tmp_path):
+    # The correction covers the added scheme only: an operation that now requires it breaks its callers.
+    path, method = operation(SPEC, "getClient")
+    name = new_name(SPEC["components"]["securitySchemes"], "PartnerKey")
+
+    def edit(spec):
+        spec["components"]["securitySchemes"][name] = {"type": "apiKey", "name": "X-Partner-Key", "in": "header"}
+        spec["paths"][path][method]["security"] = [{name: []}]
+
+    status, output = gate(tmp_path, edited(edit))
+    assert status == 1, output

@@ -169,3 +169,65 @@ def test_the_local_stack_stands_in_for_the_cognito_user_pool(tmp_path):
     assert not any(r["Type"].startswith("AWS::Cognito::") for r in data["Resources"].values())
     assert not {"UserPoolId", "PoolArn"} & set(data["Outputs"])
     assert set(data["Resources"]) == set(Template().data_template()["Resources"])
+
+
+# ---- machines (issue 15): access tokens and the machine API's scopes ----
+
+
+def test_a_local_access_token_is_shaped_like_cognitos_client_credentials_one():
+    import jwt as pyjwt
+
+    from shoplocal.auth import LocalIssuer
+
+    issuer = LocalIssuer.generate()
+    token = issuer.access_token("appclient", ["shop/orders.read", "shop/profile"], {"shop:clientId": "X"})
+    claims = issuer.verifier().verify(f"Bearer {token}", token_use="access")
+    assert claims["token_use"] == "access" and claims["client_id"] == claims["sub"] == "appclient"
+    assert claims["scope"] == "shop/orders.read shop/profile" and claims["shop:clientId"] == "X"
+    assert "aud" not in claims and pyjwt.get_unverified_header(token)["kid"] == issuer.kid
+
+
+def test_an_id_token_is_not_an_access_token_nor_the_reverse():
+    from shoplocal.auth import InvalidToken, LocalIssuer
+
+    issuer = LocalIssuer.generate()
+    with pytest.raises(InvalidToken):
+        issuer.verifier().verify(issuer.admin_token(), token_use="access")
+    with pytest.raises(InvalidToken):
+        issuer.verifier().verify(issuer.access_token("app", ["shop/backoffice"]))
+
+
+def test_the_machine_apis_scopes_per_operation_come_from_its_generated_definition():
+    from shoplocal.auth import required_scopes
+    from shoplocal.gateway import MACHINE_API_PATH, load_spec
+
+    scopes = required_scopes(load_spec(MACHINE_API_PATH))
+    assert scopes[("GET", "/clients/{clientId}/orders")] == {"shop/orders.read", "shop/backoffice"}
+    assert scopes[("POST", "/clients")] == {"shop/backoffice"}
+    assert ("GET", "/health") not in scopes
+
+
+@pytest.mark.parametrize(
+    ("client_id", "scopes"),
+    [
+        ("01ARZ3NDEKTSV4RRFFQ69G5FAV", ["shop/backoffice"]),  # a client's system is never back office
+        ("01ARZ3NDEKTSV4RRFFQ69G5FAV", ["shop/everything"]),  # not declared by the contract
+        ("01ARZ3NDEKTSV4RRFFQ69G5FAV", []),
+        (None, ["shop/orders.read"]),  # acting for no client, and no back office either
+    ],
+)
+def test_a_machine_client_is_refused_scopes_it_may_not_have(client_id, scopes):
+    from shoplocal.machine import MachineClientError, check_scopes
+
+    with pytest.raises(MachineClientError):
+        check_scopes(client_id, scopes)
+
+
+def test_local_app_client_ids_are_stable_one_per_client_and_of_cognitos_form():
+    import re
+
+    from shoplocal.machine import local_app_client_id
+
+    a, b = local_app_client_id("01ARZ3NDEKTSV4RRFFQ69G5FAV"), local_app_client_id("01BX5ZZKBKACTAV9WEVGEMMVRZ")
+    assert a == local_app_client_id("01ARZ3NDEKTSV4RRFFQ69G5FAV") != b != local_app_client_id(None)
+    assert re.fullmatch(r"[a-z0-9]{26}", a)

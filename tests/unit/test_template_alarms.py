@@ -14,7 +14,10 @@ import pytest
 from shoplocal.template import Template
 
 ROOT = Path(__file__).resolve().parents[2]
-FUNCTIONS = ("ClientsFunction", "OrdersFunction", "InvoicesFunction", "ApprovalFunction", "PaidOrderFunction", "RedriveFunction")
+FUNCTIONS = (
+    "ClientsFunction", "OrdersFunction", "InvoicesFunction", "ApprovalFunction", "PaidOrderFunction", "RedriveFunction",
+    "PreTokenFunction",
+)
 
 
 @pytest.fixture(scope="module")

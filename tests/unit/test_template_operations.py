@@ -121,7 +121,7 @@ def test_the_api_name_is_unique_to_the_stack(tpl):
 
 
 def test_every_alarm_notifies_the_topic_on_alarm_and_on_ok(tpl):
-    assert len(alarms(tpl)) == 14
+    assert len(alarms(tpl)) == 16
     for name, props in alarms(tpl).items():
         assert props.get("AlarmActions") == [TOPIC], name
         assert props.get("OKActions") == [TOPIC], name

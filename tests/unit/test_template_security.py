@@ -58,6 +58,11 @@ GRANTS: dict[str, dict[str, set[str]]] = {
         PDFS: {"s3:PutObject"},
         SELLER_LOGO: {"s3:GetObject"},  # only when SellerLogoKey is set (condition HasSellerLogo)
     },
+    # The pre-token trigger (machine access): one GetItem of a machine client item, a condition narrowing it to
+    # those keys (test_the_pre_token_trigger_reads_machine_client_items_only).
+    "PreTokenFunction": {
+        TABLE: {"dynamodb:GetItem"},
+    },
     "RedriveFunction": {
         GSI2: {"dynamodb:Query"},
         ORDERS_QUEUE: {"sqs:SendMessage"},
@@ -185,6 +190,18 @@ def test_each_function_is_granted_exactly_what_its_code_calls(tpl):
     assert set(of_type(tpl, "AWS::Serverless::Function")) == set(GRANTS)
     for name, expected in GRANTS.items():
         assert allowed(tpl, name) == expected, name
+
+
+def test_the_pre_token_trigger_reads_machine_client_items_only(tpl):
+    from datamodel import keys
+
+    [statement] = function_statements(tpl, "PreTokenFunction")
+    assert statement["Action"] == "dynamodb:GetItem"
+    leading = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+    # The pattern is the machine client partition of datamodel/keys.py, nothing wider.
+    assert leading == [f"{keys.MACHINE_PREFIX}*"]
+    assert fnmatch(keys.machine_client_pk("3abc"), leading[0])
+    assert not fnmatch(keys.client_pk("01J0000000000000000000000A"), leading[0])
 
 
 def test_clients_function_cannot_touch_s3_or_sqs(tpl):

@@ -40,11 +40,14 @@ def test_every_function_publishes_versions_behind_the_live_alias_with_the_snapst
 
 @pytest.mark.parametrize("function", API_FUNCTIONS)
 def test_api_gateway_may_invoke_the_alias_it_integrates_with(tpl, function):
-    [permission] = [
+    # One grant per API that integrates with it (people's Api, machines' MachineApi), each on the alias.
+    permissions = [
         r["Properties"]
         for r in tpl.resources.values()
         if r["Type"] == "AWS::Lambda::Permission" and r["Properties"]["Principal"] == "apigateway.amazonaws.com"
         and r["Properties"]["FunctionName"]["Ref"].split(".")[0] == function
     ]
-    assert permission["FunctionName"] == {"Ref": f"{function}.Alias"}
-    assert permission["Action"] == "lambda:InvokeFunction"
+    assert len(permissions) == 2
+    for permission in permissions:
+        assert permission["FunctionName"] == {"Ref": f"{function}.Alias"}
+        assert permission["Action"] == "lambda:InvokeFunction"

@@ -37,7 +37,15 @@ export const getHealth = <ThrowOnError extends boolean = false>(options?: Option
  */
 export const listClients = <ThrowOnError extends boolean = false>(options?: Options<ListClientsData, ThrowOnError>): RequestResult<ListClientsResponses, ListClientsErrors, ThrowOnError> => (options?.client ?? client).get<ListClientsResponses, ListClientsErrors, ThrowOnError>({
     responseValidator: async (data) => await zListClientsResponse.parseAsync(data),
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'CognitoUserPool',
+            scheme: 'bearer',
+            type: 'http'
+        }, {
+            key: 'ShopMachine',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/clients',
     ...options
 });
@@ -53,7 +61,15 @@ export const listClients = <ThrowOnError extends boolean = false>(options?: Opti
  */
 export const createClient = <ThrowOnError extends boolean = false>(options: Options<CreateClientData, ThrowOnError>): RequestResult<CreateClientResponses, CreateClientErrors, ThrowOnError> => (options.client ?? client).post<CreateClientResponses, CreateClientErrors, ThrowOnError>({
     responseValidator: async (data) => await zCreateClientResponse.parseAsync(data),
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'CognitoUserPool',
+            scheme: 'bearer',
+            type: 'http'
+        }, {
+            key: 'ShopMachine',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/clients',
     ...options,
     headers: {
@@ -72,7 +88,15 @@ export const createClient = <ThrowOnError extends boolean = false>(options: Opti
  */
 export const deleteClient = <ThrowOnError extends boolean = false>(options: Options<DeleteClientData, ThrowOnError>): RequestResult<DeleteClientResponses, DeleteClientErrors, ThrowOnError> => (options.client ?? client).delete<DeleteClientResponses, DeleteClientErrors, ThrowOnError>({
     responseValidator: async (data) => await zDeleteClientResponse.parseAsync(data),
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'CognitoUserPool',
+            scheme: 'bearer',
+            type: 'http'
+        }, {
+            key: 'ShopMachine',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/clients/{clientId}',
     ...options
 });
@@ -86,7 +110,15 @@ export const deleteClient = <ThrowOnError extends boolean = false>(options: Opti
  */
 export const getClient = <ThrowOnError extends boolean = false>(options: Options<GetClientData, ThrowOnError>): RequestResult<GetClientResponses, GetClientErrors, ThrowOnError> => (options.client ?? client).get<GetClientResponses, GetClientErrors, ThrowOnError>({
     responseValidator: async (data) => await zGetClientResponse.parseAsync(data),
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'CognitoUserPool',
+            scheme: 'bearer',
+            type: 'http'
+        }, {
+            key: 'ShopMachine',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/clients/{clientId}',
     ...options
 });
@@ -107,7 +139,15 @@ export const getClient = <ThrowOnError extends boolean = false>(options: Options
  */
 export const updateClient = <ThrowOnError extends boolean = false>(options: Options<UpdateClientData, ThrowOnError>): RequestResult<UpdateClientResponses, UpdateClientErrors, ThrowOnError> => (options.client ?? client).patch<UpdateClientResponses, UpdateClientErrors, ThrowOnError>({
     responseValidator: async (data) => await zUpdateClientResponse.parseAsync(data),
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'CognitoUserPool',
+            scheme: 'bearer',
+            type: 'http'
+        }, {
+            key: 'ShopMachine',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/clients/{clientId}',
     ...options,
     headers: {
@@ -130,7 +170,15 @@ export const updateClient = <ThrowOnError extends boolean = false>(options: Opti
  */
 export const replaceClient = <ThrowOnError extends boolean = false>(options: Options<ReplaceClientData, ThrowOnError>): RequestResult<ReplaceClientResponses, ReplaceClientErrors, ThrowOnError> => (options.client ?? client).put<ReplaceClientResponses, ReplaceClientErrors, ThrowOnError>({
     responseValidator: async (data) => await zReplaceClientResponse.parseAsync(data),
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'CognitoUserPool',
+            scheme: 'bearer',
+            type: 'http'
+        }, {
+            key: 'ShopMachine',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/clients/{clientId}',
     ...options,
     headers: {
@@ -148,7 +196,15 @@ export const replaceClient = <ThrowOnError extends boolean = false>(options: Opt
  */
 export const listOrders = <ThrowOnError extends boolean = false>(options: Options<ListOrdersData, ThrowOnError>): RequestResult<ListOrdersResponses, ListOrdersErrors, ThrowOnError> => (options.client ?? client).get<ListOrdersResponses, ListOrdersErrors, ThrowOnError>({
     responseValidator: async (data) => await zListOrdersResponse.parseAsync(data),
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'CognitoUserPool',
+            scheme: 'bearer',
+            type: 'http'
+        }, {
+            key: 'ShopMachine',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/clients/{clientId}/orders',
     ...options
 });
@@ -164,7 +220,15 @@ export const listOrders = <ThrowOnError extends boolean = false>(options: Option
  */
 export const createOrder = <ThrowOnError extends boolean = false>(options: Options<CreateOrderData, ThrowOnError>): RequestResult<CreateOrderResponses, CreateOrderErrors, ThrowOnError> => (options.client ?? client).post<CreateOrderResponses, CreateOrderErrors, ThrowOnError>({
     responseValidator: async (data) => await zCreateOrderResponse.parseAsync(data),
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'CognitoUserPool',
+            scheme: 'bearer',
+            type: 'http'
+        }, {
+            key: 'ShopMachine',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/clients/{clientId}/orders',
     ...options,
     headers: {
@@ -182,7 +246,15 @@ export const createOrder = <ThrowOnError extends boolean = false>(options: Optio
  */
 export const getOrder = <ThrowOnError extends boolean = false>(options: Options<GetOrderData, ThrowOnError>): RequestResult<GetOrderResponses, GetOrderErrors, ThrowOnError> => (options.client ?? client).get<GetOrderResponses, GetOrderErrors, ThrowOnError>({
     responseValidator: async (data) => await zGetOrderResponse.parseAsync(data),
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'CognitoUserPool',
+            scheme: 'bearer',
+            type: 'http'
+        }, {
+            key: 'ShopMachine',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/clients/{clientId}/orders/{orderId}',
     ...options
 });
@@ -196,7 +268,15 @@ export const getOrder = <ThrowOnError extends boolean = false>(options: Options<
  */
 export const listInvoices = <ThrowOnError extends boolean = false>(options: Options<ListInvoicesData, ThrowOnError>): RequestResult<ListInvoicesResponses, ListInvoicesErrors, ThrowOnError> => (options.client ?? client).get<ListInvoicesResponses, ListInvoicesErrors, ThrowOnError>({
     responseValidator: async (data) => await zListInvoicesResponse.parseAsync(data),
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'CognitoUserPool',
+            scheme: 'bearer',
+            type: 'http'
+        }, {
+            key: 'ShopMachine',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/clients/{clientId}/invoices',
     ...options
 });
@@ -211,7 +291,15 @@ export const listInvoices = <ThrowOnError extends boolean = false>(options: Opti
  */
 export const getInvoice = <ThrowOnError extends boolean = false>(options: Options<GetInvoiceData, ThrowOnError>): RequestResult<GetInvoiceResponses, GetInvoiceErrors, ThrowOnError> => (options.client ?? client).get<GetInvoiceResponses, GetInvoiceErrors, ThrowOnError>({
     responseValidator: async (data) => await zGetInvoiceResponse.parseAsync(data),
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'CognitoUserPool',
+            scheme: 'bearer',
+            type: 'http'
+        }, {
+            key: 'ShopMachine',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/clients/{clientId}/invoices/{invoiceId}',
     ...options
 });
@@ -224,7 +312,15 @@ export const getInvoice = <ThrowOnError extends boolean = false>(options: Option
  *
  */
 export const getInvoicePdf = <ThrowOnError extends boolean = false>(options: Options<GetInvoicePdfData, ThrowOnError>): RequestResult<unknown, GetInvoicePdfErrors, ThrowOnError> => (options.client ?? client).get<unknown, GetInvoicePdfErrors, ThrowOnError>({
-    security: [{ scheme: 'bearer', type: 'http' }],
+    security: [{
+            key: 'CognitoUserPool',
+            scheme: 'bearer',
+            type: 'http'
+        }, {
+            key: 'ShopMachine',
+            scheme: 'bearer',
+            type: 'http'
+        }],
     url: '/clients/{clientId}/invoices/{invoiceId}/pdf',
     ...options
 });

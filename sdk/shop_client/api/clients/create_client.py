@@ -102,7 +102,7 @@ def _build_response(
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: ClientInput,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ClientRecord | Problem | ValidationProblem]:
@@ -142,7 +142,7 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: ClientInput,
     idempotency_key: str | Unset = UNSET,
 ) -> ClientRecord | Problem | ValidationProblem | None:
@@ -177,7 +177,7 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: ClientInput,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ClientRecord | Problem | ValidationProblem]:
@@ -215,7 +215,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: ClientInput,
     idempotency_key: str | Unset = UNSET,
 ) -> ClientRecord | Problem | ValidationProblem | None:

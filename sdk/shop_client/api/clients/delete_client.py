@@ -83,7 +83,7 @@ def _build_response(
 def sync_detailed(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Response[Any | Problem | ValidationProblem]:
     """Delete a client
 
@@ -116,7 +116,7 @@ def sync_detailed(
 def sync(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Any | Problem | ValidationProblem | None:
     """Delete a client
 
@@ -144,7 +144,7 @@ def sync(
 async def asyncio_detailed(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Response[Any | Problem | ValidationProblem]:
     """Delete a client
 
@@ -175,7 +175,7 @@ async def asyncio_detailed(
 async def asyncio(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Any | Problem | ValidationProblem | None:
     """Delete a client
 

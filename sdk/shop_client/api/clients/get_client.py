@@ -80,7 +80,7 @@ def _build_response(
 def sync_detailed(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Response[ClientRecord | Problem | ValidationProblem]:
     """Read a client
 
@@ -112,7 +112,7 @@ def sync_detailed(
 def sync(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> ClientRecord | Problem | ValidationProblem | None:
     """Read a client
 
@@ -139,7 +139,7 @@ def sync(
 async def asyncio_detailed(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Response[ClientRecord | Problem | ValidationProblem]:
     """Read a client
 
@@ -169,7 +169,7 @@ async def asyncio_detailed(
 async def asyncio(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> ClientRecord | Problem | ValidationProblem | None:
     """Read a client
 

@@ -112,7 +112,7 @@ def _build_response(
 def sync_detailed(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: ClientInput,
     if_match: str | Unset = UNSET,
 ) -> Response[ClientRecord | Problem | ValidationProblem]:
@@ -158,7 +158,7 @@ def sync_detailed(
 def sync(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: ClientInput,
     if_match: str | Unset = UNSET,
 ) -> ClientRecord | Problem | ValidationProblem | None:
@@ -199,7 +199,7 @@ def sync(
 async def asyncio_detailed(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: ClientInput,
     if_match: str | Unset = UNSET,
 ) -> Response[ClientRecord | Problem | ValidationProblem]:
@@ -243,7 +243,7 @@ async def asyncio_detailed(
 async def asyncio(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: ClientInput,
     if_match: str | Unset = UNSET,
 ) -> ClientRecord | Problem | ValidationProblem | None:

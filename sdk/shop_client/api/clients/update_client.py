@@ -112,7 +112,7 @@ def _build_response(
 def sync_detailed(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: ClientPatch,
     if_match: str | Unset = UNSET,
 ) -> Response[ClientRecord | Problem | ValidationProblem]:
@@ -159,7 +159,7 @@ def sync_detailed(
 def sync(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: ClientPatch,
     if_match: str | Unset = UNSET,
 ) -> ClientRecord | Problem | ValidationProblem | None:
@@ -201,7 +201,7 @@ def sync(
 async def asyncio_detailed(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: ClientPatch,
     if_match: str | Unset = UNSET,
 ) -> Response[ClientRecord | Problem | ValidationProblem]:
@@ -246,7 +246,7 @@ async def asyncio_detailed(
 async def asyncio(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: ClientPatch,
     if_match: str | Unset = UNSET,
 ) -> ClientRecord | Problem | ValidationProblem | None:

@@ -83,7 +83,7 @@ def sync_detailed(
     client_id: str,
     invoice_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Response[Invoice | Problem | ValidationProblem]:
     """Read an invoice
 
@@ -119,7 +119,7 @@ def sync(
     client_id: str,
     invoice_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Invoice | Problem | ValidationProblem | None:
     """Read an invoice
 
@@ -150,7 +150,7 @@ async def asyncio_detailed(
     client_id: str,
     invoice_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Response[Invoice | Problem | ValidationProblem]:
     """Read an invoice
 
@@ -184,7 +184,7 @@ async def asyncio(
     client_id: str,
     invoice_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Invoice | Problem | ValidationProblem | None:
     """Read an invoice
 

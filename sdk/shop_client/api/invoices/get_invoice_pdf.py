@@ -81,7 +81,7 @@ def sync_detailed(
     client_id: str,
     invoice_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Response[Any | Problem | ValidationProblem]:
     """Download an invoice PDF
 
@@ -116,7 +116,7 @@ def sync(
     client_id: str,
     invoice_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Any | Problem | ValidationProblem | None:
     """Download an invoice PDF
 
@@ -146,7 +146,7 @@ async def asyncio_detailed(
     client_id: str,
     invoice_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Response[Any | Problem | ValidationProblem]:
     """Download an invoice PDF
 
@@ -179,7 +179,7 @@ async def asyncio(
     client_id: str,
     invoice_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Any | Problem | ValidationProblem | None:
     """Download an invoice PDF
 

@@ -92,7 +92,7 @@ def _build_response(
 def sync_detailed(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
 ) -> Response[InvoicePage | Problem | ValidationProblem]:
@@ -130,7 +130,7 @@ def sync_detailed(
 def sync(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
 ) -> InvoicePage | Problem | ValidationProblem | None:
@@ -163,7 +163,7 @@ def sync(
 async def asyncio_detailed(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
 ) -> Response[InvoicePage | Problem | ValidationProblem]:
@@ -199,7 +199,7 @@ async def asyncio_detailed(
 async def asyncio(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
 ) -> InvoicePage | Problem | ValidationProblem | None:

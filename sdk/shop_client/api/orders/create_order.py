@@ -112,7 +112,7 @@ def _build_response(
 def sync_detailed(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: OrderCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Order | Problem | ValidationProblem]:
@@ -152,7 +152,7 @@ def sync_detailed(
 def sync(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: OrderCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> Order | Problem | ValidationProblem | None:
@@ -187,7 +187,7 @@ def sync(
 async def asyncio_detailed(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: OrderCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[Order | Problem | ValidationProblem]:
@@ -225,7 +225,7 @@ async def asyncio_detailed(
 async def asyncio(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: OrderCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> Order | Problem | ValidationProblem | None:

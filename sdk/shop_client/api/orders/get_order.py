@@ -83,7 +83,7 @@ def sync_detailed(
     client_id: str,
     order_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Response[Order | Problem | ValidationProblem]:
     """Read an order
 
@@ -118,7 +118,7 @@ def sync(
     client_id: str,
     order_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Order | Problem | ValidationProblem | None:
     """Read an order
 
@@ -148,7 +148,7 @@ async def asyncio_detailed(
     client_id: str,
     order_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Response[Order | Problem | ValidationProblem]:
     """Read an order
 
@@ -181,7 +181,7 @@ async def asyncio(
     client_id: str,
     order_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 ) -> Order | Problem | ValidationProblem | None:
     """Read an order
 

@@ -100,7 +100,7 @@ def _build_response(
 def sync_detailed(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     status: OrderStatus | Unset = UNSET,
@@ -141,7 +141,7 @@ def sync_detailed(
 def sync(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     status: OrderStatus | Unset = UNSET,
@@ -177,7 +177,7 @@ def sync(
 async def asyncio_detailed(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     status: OrderStatus | Unset = UNSET,
@@ -216,7 +216,7 @@ async def asyncio_detailed(
 async def asyncio(
     client_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     status: OrderStatus | Unset = UNSET,
