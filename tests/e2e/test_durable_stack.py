@@ -31,8 +31,10 @@ ORDERS = 30
 KILL_AFTER = 16  # accepted orders; the rest are posted as the stack dies or after (answered or not, each
 # must end up placed exactly once)
 DEADLINE_S = 45
-# After the restart: the SDK's retries, with room for a stack that is still restoring.
-AFTER_RESTART = RetryPolicy(max_attempts=10, initial_backoff=0.25, max_backoff=2)
+# After the restart: the SDK's retries, with room for a stack that is still restoring and for an order whose
+# request was in flight at the kill (409 in progress until its idempotency record's in-progress expiry, the
+# function's remaining time when it started: up to its Timeout): about DEADLINE_S in all.
+AFTER_RESTART = RetryPolicy(max_attempts=25, initial_backoff=0.25, max_backoff=2)
 ITEM = {"sku": "W-1", "description": "Widget", "quantity": 2, "unitPrice": 1250}
 TOO_MUCH = {"sku": "W-9", "description": "Crate of widgets", "quantity": 100, "unitPrice": 1250}
 

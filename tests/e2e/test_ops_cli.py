@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import boto3
+import httpx
 import pytest
 
 from datamodel import keys

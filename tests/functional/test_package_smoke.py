@@ -30,6 +30,7 @@ from shoplocal.packaging import build, find_lambda_python, machine_arch, makefil
 from shoplocal.provision import Stack, function_environment, provision
 from shoplocal.template import Function, Template
 from tests.events import api_event, client_claims
+from tests.unit.test_machine_tokens import event as pre_token_event
 from tests.sqs_events import delete, queue_arn, receive, sqs_event
 
 # One xdist worker builds the packages once for every test of this file.
@@ -37,6 +38,7 @@ pytestmark = pytest.mark.xdist_group("package-smoke")
 
 FUNCTIONS = makefile_functions()
 sqs = boto3.client("sqs")
+dynamodb = boto3.client("dynamodb")
 
 
 @pytest.fixture(scope="module")
@@ -181,6 +183,22 @@ def sweep(runner: FunctionRunner, stack: Stack, state: dict[str, Any]) -> None:
     state["sweep"] = smoke(runner, "RedriveFunction", event, lambda answer: answer["failed"] == 0)
 
 
+def issue_machine_token(runner: FunctionRunner, stack: Stack, state: dict[str, Any]) -> None:
+    # A customer's system asks for a token: its app client is recorded (on this stack's table, in the data layer's
+    # own serialisation) as acting for the client, and the trigger reads that item into the token's claim.
+    from datamodel.machine_clients import MachineClientRecord
+    from datamodel import keys
+    from domain.machine_tokens import MACHINE_CLIENT_CLAIM
+
+    app_client_id, client_id = uuid.uuid4().hex[:26], state["client_id"]
+    record = MachineClientRecord(pk=keys.machine_client_pk(app_client_id), sk=keys.MACHINE_SK,
+                                 app_client_id=app_client_id, client_id=client_id, created_at="2026-01-01T00:00:00Z")
+    dynamodb.put_item(TableName=stack.physical_ids["Table"], Item=record.serialize())
+    event = pre_token_event(app=app_client_id, scopes=("shop/orders.read",))
+    smoke(runner, "PreTokenFunction", event, lambda answer: answer["response"]["claimsAndScopeOverrideDetails"][
+        "accessTokenGeneration"]["claimsToAddOrOverride"] == {MACHINE_CLIENT_CLAIM: client_id})
+
+
 PIPELINE = [  # in order: each step's event comes from what the steps before it did
     ("ClientsFunction", post_client),
     ("OrdersFunction", post_order),
@@ -188,6 +206,7 @@ PIPELINE = [  # in order: each step's event comes from what the steps before it 
     ("PaidOrderFunction", invoice),
     ("InvoicesFunction", list_invoices),
     ("RedriveFunction", sweep),
+    ("PreTokenFunction", issue_machine_token),
 ]
 
 
