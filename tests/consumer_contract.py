@@ -3,7 +3,8 @@ operation, so that the generated types can read it. The generated client is leni
 parses as None, `from_dict` takes a string where an integer is declared), so this checks what it would let
 pass: the status is declared for the operation, each `required` header is there, each declared header
 present fits its schema, the media type is declared, and the body fits the response schema (OpenAPI 3.0's
-read semantics, through openapi-schema-validator, which openapi-spec-validator brings).
+read semantics, through openapi-schema-validator, which openapi-spec-validator brings). The contract read is
+the one consumers get and both SDKs are generated from: contract/published/openapi.json (`make publish`).
 
 `ContractCheck(base_url)` is a `Shop(on_attempt=...)` hook: it sees every attempt, the ones the retries
 absorbed too (a 429 must carry its `Retry-After`), and raises `ContractViolation` (an AssertionError, so the
@@ -20,11 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import yaml
 from openapi_schema_validator import OAS30ReadValidator, oas30_format_checker
 from shop_sdk import Attempt
 
-CONTRACT = Path(__file__).resolve().parent.parent / "openapi.yaml"
+CONTRACT = Path(__file__).resolve().parent.parent / "contract" / "published" / "openapi.json"
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
@@ -34,11 +34,11 @@ class ContractViolation(AssertionError):
 
 
 class ContractCheck:
-    """Checks each answer of the API at `base_url` against `spec` (openapi.yaml by default)."""
+    """Checks each answer of the API at `base_url` against `spec` (the published contract by default)."""
 
     def __init__(self, base_url: str, spec: Mapping[str, Any] | None = None) -> None:
         self.base = httpx.URL(base_url.rstrip("/") + "/")
-        self.spec = dict(spec or yaml.safe_load(CONTRACT.read_text()))
+        self.spec = dict(spec or json.loads(CONTRACT.read_text()))
         self.checked = 0  # answers checked: a test can tell that the check ran at all
 
     def __call__(self, attempt: Attempt) -> None:
